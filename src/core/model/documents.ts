@@ -1,0 +1,147 @@
+// YAML input -> documents, keeping enough of the parse to point an issue at a line and column.
+import { LineCounter, parseAllDocuments } from 'yaml';
+import type { Document } from 'yaml';
+import type { Issue, Position } from './issues.js';
+
+/** One input file, already read (reading files and stdin is the caller's I/O). */
+export interface InputFile {
+  path: string;
+  text: string;
+}
+
+export type PathSeg = string | number;
+
+/** One Kubernetes-style object from a file (a `List`'s items become one RawObject each). */
+export interface RawObject {
+  file: string;
+  doc: number;
+  /** Path prefix inside the document (`['items', 3]` for the 4th item of a List). */
+  prefix: PathSeg[];
+  value: Record<string, unknown>;
+  locate(path: readonly PathSeg[]): Position | undefined;
+}
+
+/** Parse YAML files (multi-document, `kind: List`) into objects; syntax errors become issues. */
+export function parseDocuments(files: readonly InputFile[]): {
+  objects: RawObject[];
+  issues: Issue[];
+} {
+  const objects: RawObject[] = [];
+  const issues: Issue[] = [];
+  for (const f of files) parseFile(f, objects, issues);
+  return { objects, issues };
+}
+
+function parseFile(f: InputFile, objects: RawObject[], issues: Issue[]): void {
+  const lc = new LineCounter();
+  // Kubernetes decodes YAML 1.1 (sigs.k8s.io/yaml): `yes`/`on` are booleans there, so here too.
+  const docs = parseAllDocuments(f.text, { lineCounter: lc, version: '1.1', uniqueKeys: true });
+  const list = Array.isArray(docs) ? docs : [docs];
+  list.forEach((d, i) => {
+    if (d.errors.length > 0) {
+      for (const e of d.errors) {
+        const [line, col] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : [0, 0];
+        issues.push({
+          code: 'yaml.syntax',
+          severity: 'error',
+          message: firstLine(e.message),
+          file: f.path,
+          doc: i,
+          pos: line ? { line, col } : undefined,
+        });
+      }
+      return;
+    }
+    const value: unknown = d.toJS({ maxAliasCount: 1000 });
+    if (value === null || value === undefined) return; // empty document
+    const locate = locator(d, lc);
+    addObject({ file: f.path, doc: i, prefix: [], value, locate }, objects, issues);
+  });
+}
+
+function addObject(
+  o: Omit<RawObject, 'value'> & { value: unknown },
+  objects: RawObject[],
+  issues: Issue[],
+): void {
+  if (typeof o.value !== 'object' || o.value === null || Array.isArray(o.value)) {
+    issues.push({
+      code: 'document.notObject',
+      severity: 'error',
+      message: `a document must be a mapping with apiVersion and kind, found ${describe(o.value)}`,
+      file: o.file,
+      doc: o.doc,
+      path: pathString(o.prefix),
+      pos: o.locate(o.prefix),
+    });
+    return;
+  }
+  const v = o.value as Record<string, unknown>;
+  if (isList(v)) {
+    const items = v.items;
+    if (!Array.isArray(items)) {
+      if (items !== undefined && items !== null) {
+        issues.push({
+          code: 'field.type',
+          severity: 'error',
+          message: `items must be a list, found ${describe(items)}`,
+          file: o.file,
+          doc: o.doc,
+          path: pathString([...o.prefix, 'items']),
+          pos: o.locate([...o.prefix, 'items']),
+        });
+      }
+      return;
+    }
+    items.forEach((item, idx) =>
+      addObject({ ...o, prefix: [...o.prefix, 'items', idx], value: item }, objects, issues),
+    );
+    return;
+  }
+  objects.push({ ...o, value: v });
+}
+
+function isList(v: Record<string, unknown>): boolean {
+  // `List`, `PodList`, `NetworkPolicyList`, ...: all carry their objects in `items`.
+  return typeof v.kind === 'string' && v.kind.endsWith('List') && 'items' in v;
+}
+
+function locator(d: Document, lc: LineCounter): (path: readonly PathSeg[]) => Position | undefined {
+  return (path) => {
+    // Walk up until a node exists: a missing field is reported where its parent is.
+    for (let n = path.length; n >= 0; n--) {
+      const node = d.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | null;
+      if (node && typeof node === 'object' && node.range) {
+        const p = lc.linePos(node.range[0]);
+        return { line: p.line, col: p.col };
+      }
+    }
+    return undefined;
+  };
+}
+
+/** `spec.ingress[0].from` from path segments. */
+export function pathString(path: readonly PathSeg[]): string {
+  let s = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') s += `[${seg}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg)) s += s ? `.${seg}` : seg;
+    else s += `[${JSON.stringify(seg)}]`;
+  }
+  return s;
+}
+
+/** A short description of a value's type for messages. */
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string')
+    return `the string ${JSON.stringify(v.length > 60 ? v.slice(0, 57) + '...' : v)}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+function firstLine(s: string): string {
+  const i = s.indexOf('\n');
+  return i < 0 ? s : s.slice(0, i);
+}
