@@ -1,0 +1,269 @@
+// The engine: endpoints indexed by label, per-endpoint ordered policy lists per direction
+// (enforced, and pending when staged policies exist), and a verdict cache invalidated by
+// version whenever anything changes.
+import type { Direction, Labels, Policy, PolicySet, Tier } from '../model/types.js';
+import { EP_HOST, EP_POD } from '../model/types.js';
+import { selectorFromNode } from '../selector/index.js';
+import type { Selector, SelectorNode } from '../selector/index.js';
+import { Endpoints } from './endpoint-set.js';
+import { LABEL_NAMESPACE } from './endpoints.js';
+import type { Endpoint, Peer } from './endpoints.js';
+import { evaluateDirection } from './evaluate.js';
+import type { PolicyEntry } from './evaluate.js';
+import { LabelIndex } from './label-index.js';
+import type { NamespaceView, Packet } from './match.js';
+import { selects } from './match.js';
+import { enforcedPolicies, pendingPolicies, rankPolicies } from './policy-table.js';
+import type { RankedPolicy } from './policy-table.js';
+import { combine } from './trace.js';
+import type { DirectionResult, Evaluation, Verdict } from './trace.js';
+
+type Mode = 'enforced' | 'pending';
+
+interface Lists {
+  ingress: PolicyEntry[];
+  egress: PolicyEntry[];
+}
+
+export class Engine implements NamespaceView {
+  readonly eps: Endpoints;
+  private readonly index = new LabelIndex();
+  private readonly tiers: Map<string, Tier>;
+  private readonly ranked: Record<Mode, RankedPolicy[] | undefined>;
+  private readonly lists: Record<Mode, Map<number, Lists>> = {
+    enforced: new Map(),
+    pending: new Map(),
+  };
+  private readonly nsCache = new Map<Selector, Map<string, boolean>>();
+  private cache = new Map<number, Map<number, Verdict>>();
+  private externalCache = new Map<string, Verdict>();
+  private versionNo = 0;
+
+  private constructor(set: PolicySet) {
+    this.eps = new Endpoints(set);
+    this.tiers = new Map(set.tiers.map((t) => [t.name, t]));
+    for (const ep of this.eps.subjects()) this.index.add(ep.id, ep.labels);
+    const pending = pendingPolicies(set.policies);
+    this.ranked = {
+      enforced: rankPolicies(enforcedPolicies(set.policies), this.tiers),
+      pending: pending ? rankPolicies(pending, this.tiers) : undefined,
+    };
+    this.place('enforced');
+    if (this.ranked.pending) this.place('pending');
+  }
+
+  /** Build an engine over a validated policy set. */
+  static build(set: PolicySet): Engine {
+    return new Engine(set);
+  }
+
+  /** Changes whenever labels or policies change; cached verdicts of older versions are gone. */
+  get version(): number {
+    return this.versionNo;
+  }
+
+  /** Whether staged policies exist (verdicts then carry a pending evaluation). */
+  get hasPending(): boolean {
+    return this.ranked.pending !== undefined;
+  }
+
+  nsSelects(sel: Selector, namespace: string | undefined): boolean {
+    // global() stands for "not namespaced" (GlobalNetworkSets, host endpoints).
+    if (sel.usesGlobal) return namespace === undefined;
+    if (namespace === undefined) return matchesNoNamespace(sel);
+    let byNs = this.nsCache.get(sel);
+    if (!byNs) this.nsCache.set(sel, (byNs = new Map()));
+    let hit = byNs.get(namespace);
+    if (hit === undefined) {
+      const labels = this.eps.namespaceLabels(namespace);
+      hit = labels !== undefined && sel.matches(labels);
+      byNs.set(namespace, hit);
+    }
+    return hit;
+  }
+
+  /** Place every ranked policy on the endpoints it selects, in rank order. */
+  private place(mode: Mode): void {
+    const lists = this.lists[mode];
+    lists.clear();
+    for (const rp of this.ranked[mode] ?? []) {
+      for (const ep of this.subjectsOf(rp.policy)) addEntry(lists, ep.id, rp);
+    }
+  }
+
+  /** The endpoints a policy applies to, starting from the label index's candidates. */
+  private subjectsOf(policy: Policy): Endpoint[] {
+    const s = policy.subject;
+    let candidates: Iterable<Endpoint>;
+    if (s.namespace !== undefined) candidates = this.eps.podsIn(s.namespace);
+    else {
+      const ids = s.selector ? this.index.candidates(s.selector.ast) : undefined;
+      candidates = ids ? this.eps.byIds(ids) : this.eps.subjects();
+    }
+    const out: Endpoint[] = [];
+    for (const ep of candidates) {
+      if ((ep.kindBit & (EP_POD | EP_HOST)) !== 0 && selects(s, ep, this)) out.push(ep);
+    }
+    return out;
+  }
+
+  /** The ordered policies that apply to an endpoint in one direction. */
+  policiesFor(ep: Endpoint, direction: Direction, mode: Mode = 'enforced'): readonly PolicyEntry[] {
+    return this.lists[mode].get(ep.id)?.[direction] ?? [];
+  }
+
+  /** Evaluate a connection (cached by endpoints, protocol and port). */
+  evaluate(src: Peer, dst: Peer, pkt: Packet): Verdict {
+    const sid = src.cacheId;
+    const did = dst.cacheId;
+    if (
+      sid === undefined ||
+      did === undefined ||
+      pkt.srcPort !== undefined ||
+      pkt.icmpType !== undefined
+    ) {
+      const key = `${src.key}|${dst.key}|${pkt.protocol}|${pkt.port ?? ''}|${pkt.srcPort ?? ''}|${pkt.icmpType ?? ''}|${pkt.icmpCode ?? ''}|${pkt.ipVersion ?? ''}`;
+      let v = this.externalCache.get(key);
+      if (!v) this.externalCache.set(key, (v = this.evaluateUncached(src, dst, pkt)));
+      return v;
+    }
+    // Endpoint peers have small integer ids: one number keys the pair, another the port.
+    const pair = sid * 4_194_304 + did;
+    let inner = this.cache.get(pair);
+    if (!inner) this.cache.set(pair, (inner = new Map()));
+    const k = pkt.protocol * 65_536 + (pkt.port ?? 0);
+    let v = inner.get(k);
+    if (!v) inner.set(k, (v = this.evaluateUncached(src, dst, pkt)));
+    return v;
+  }
+
+  /** Evaluate without the cache (the enforced verdict, and the pending one when staged policies exist). */
+  evaluateUncached(src: Peer, dst: Peer, pkt: Packet): Verdict {
+    const enforced = this.evaluateMode('enforced', src, dst, pkt);
+    if (!this.ranked.pending) return enforced;
+    return { ...enforced, pending: this.evaluateMode('pending', src, dst, pkt) };
+  }
+
+  private evaluateMode(mode: Mode, src: Peer, dst: Peer, pkt: Packet): Evaluation {
+    const egress = this.direction(mode, 'egress', src, src, dst, pkt);
+    const ingress = this.direction(mode, 'ingress', dst, src, dst, pkt);
+    return combine(egress, ingress);
+  }
+
+  private direction(
+    mode: Mode,
+    direction: Direction,
+    at: Peer,
+    src: Peer,
+    dst: Peer,
+    pkt: Packet,
+  ): DirectionResult {
+    const local = this.eps.enforcingEndpoint(at);
+    if (!local) {
+      const note = at.endpoint?.hostNetwork
+        ? 'host-networked pod: no workload endpoint, and no host endpoint has its address'
+        : at.endpoint
+          ? `${at.endpoint.kind} has no policy enforcement of its own`
+          : 'outside the cluster: no policy is enforced there';
+      return { direction, enforced: false, verdict: 'allow', steps: [], note };
+    }
+    const list = this.lists[mode].get(local.id)?.[direction] ?? [];
+    return evaluateDirection(list, direction, { local, src, dst, pkt, ns: this });
+  }
+
+  /** Replace a pod's labels: re-index it and re-place policies on it (sub-millisecond). */
+  relabelPod(namespace: string, name: string, labels: Labels): void {
+    const ep = this.eps.pod(namespace, name);
+    if (!ep) throw new Error(`no pod ${namespace}/${name}`);
+    this.index.remove(ep.id, ep.labels);
+    this.eps.setPodLabels(ep, labels);
+    this.index.add(ep.id, ep.labels);
+    this.replaceOn([ep]);
+  }
+
+  /** Replace a namespace's labels: pods in it are re-evaluated against namespace selectors. */
+  relabelNamespace(namespace: string, labels: Labels): void {
+    this.eps.setNamespaceLabels(namespace, labels);
+    this.nsCache.clear();
+    this.replaceOn([...this.eps.podsIn(namespace)]);
+  }
+
+  private replaceOn(eps: readonly Endpoint[]): void {
+    for (const mode of ['enforced', 'pending'] as const) {
+      const ranked = this.ranked[mode];
+      if (!ranked) continue;
+      const lists = this.lists[mode];
+      for (const ep of eps) {
+        lists.delete(ep.id);
+        for (const rp of ranked) {
+          const p = rp.policy;
+          if (p.subject.namespace !== undefined && p.subject.namespace !== ep.namespace) continue;
+          if (selects(p.subject, ep, this)) addEntry(lists, ep.id, rp);
+        }
+      }
+    }
+    this.invalidate();
+  }
+
+  /** Drop every cached verdict (bump the version). */
+  invalidate(): void {
+    this.versionNo++;
+    this.cache = new Map();
+    this.externalCache = new Map();
+  }
+}
+
+const noNamespace = new WeakMap<Selector, boolean>();
+
+/**
+ * Does a namespaceSelector reach an endpoint without a namespace? Calico rewrites it onto
+ * `pcns.` labels such endpoints lack, turning `all()` into "has a namespace": so only a
+ * selector that matches an empty label set once `all()` is false reaches them.
+ */
+function matchesNoNamespace(sel: Selector): boolean {
+  let hit = noNamespace.get(sel);
+  if (hit === undefined) {
+    hit = selectorFromNode(withoutAll(sel.ast)).matches(new Map());
+    noNamespace.set(sel, hit);
+  }
+  return hit;
+}
+
+function withoutAll(n: SelectorNode): SelectorNode {
+  switch (n.kind) {
+    case 'all':
+      return { kind: 'has', key: LABEL_NAMESPACE };
+    case 'not':
+      return { kind: 'not', operand: withoutAll(n.operand) };
+    case 'and':
+    case 'or':
+      return { kind: n.kind, operands: n.operands.map(withoutAll) };
+    default:
+      return n;
+  }
+}
+
+// One entry object per policy and direction, shared by every endpoint it applies to.
+const entries = new WeakMap<RankedPolicy, { ingress?: PolicyEntry; egress?: PolicyEntry }>();
+
+function entriesOf(rp: RankedPolicy): { ingress?: PolicyEntry; egress?: PolicyEntry } {
+  let e = entries.get(rp);
+  if (!e) {
+    const { ref, ingress, egress } = rp.policy;
+    const base = { ref, tier: rp.tier, rank: rp.rank };
+    e = {
+      ...(ingress ? { ingress: { ...base, rules: ingress } } : {}),
+      ...(egress ? { egress: { ...base, rules: egress } } : {}),
+    };
+    entries.set(rp, e);
+  }
+  return e;
+}
+
+function addEntry(lists: Map<number, Lists>, id: number, rp: RankedPolicy): void {
+  let l = lists.get(id);
+  if (!l) lists.set(id, (l = { ingress: [], egress: [] }));
+  const e = entriesOf(rp);
+  if (e.ingress) l.ingress.push(e.ingress);
+  if (e.egress) l.egress.push(e.egress);
+}

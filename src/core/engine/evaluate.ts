@@ -1,0 +1,116 @@
+// One direction at one endpoint, exactly as DESIGN.md states Calico's semantics: tiers in
+// order (only those with a policy selecting the endpoint in this direction), policies in
+// order, rules in order; the first Allow/Deny is final, Pass jumps to the next tier, Log
+// records and continues; a tier that took no action applies its default action; after the
+// last tier the profile decides.
+import type { Direction, PolicyRef, Rule, Tier } from '../model/types.js';
+import type { Endpoint, Peer } from './endpoints.js';
+import type { NamespaceView, Packet } from './match.js';
+import { ruleApplies } from './match.js';
+import type { DirectionResult, StepAction, TraceStep } from './trace.js';
+
+/** A policy as placed for evaluation: its tier and its rules for one direction. */
+export interface PolicyEntry {
+  ref: PolicyRef;
+  tier: Tier;
+  rank: number;
+  rules: readonly Rule[];
+}
+
+const ACTION: Record<Rule['action'], StepAction> = {
+  Allow: 'allow',
+  Deny: 'deny',
+  Pass: 'pass',
+  Log: 'log',
+};
+
+/** The profile applied after the last tier. */
+export function profileStep(local: Endpoint, direction: Direction): TraceStep {
+  if (local.kind === 'host') {
+    // Host endpoints without a profile deny by default; Calico's default-allow profile allows.
+    const allow = local.profiles.includes('projectcalico-default-allow');
+    const name = local.profiles[0] ?? 'none';
+    return {
+      direction,
+      policy: { kind: 'Profile', name },
+      rule: 'default',
+      action: allow ? 'allow' : 'deny',
+    };
+  }
+  return {
+    direction,
+    policy: { kind: 'Profile', name: `kns.${local.namespace ?? ''}` },
+    rule: 'default',
+    action: 'allow',
+  };
+}
+
+/** Evaluate one direction; `local` is the endpoint whose policy list is walked. */
+export function evaluateDirection(
+  list: readonly PolicyEntry[],
+  direction: Direction,
+  ctx: { local: Endpoint; src: Peer; dst: Peer; pkt: Packet; ns: NamespaceView },
+): DirectionResult {
+  const steps: TraceStep[] = [];
+  let i = 0;
+  while (i < list.length) {
+    const tier = (list[i] as PolicyEntry).tier;
+    let j = i;
+    let decided: StepAction | undefined;
+    for (; j < list.length && (list[j] as PolicyEntry).tier === tier; j++) {
+      if (decided) continue; // a Pass or final action ended this tier: skip to its end
+      decided = walkPolicy(list[j] as PolicyEntry, direction, ctx, steps);
+    }
+    if (decided === 'allow' || decided === 'deny')
+      return { direction, enforced: true, verdict: decided, steps };
+    if (decided === undefined) {
+      const action: StepAction = tier.defaultAction === 'Pass' ? 'pass' : 'deny';
+      steps.push(endOfTier(list.slice(i, j), direction, action));
+      if (action === 'deny') return { direction, enforced: true, verdict: 'deny', steps };
+    }
+    i = j;
+  }
+  const p = profileStep(ctx.local, direction);
+  steps.push(p);
+  return { direction, enforced: true, verdict: p.action === 'allow' ? 'allow' : 'deny', steps };
+}
+
+/** Walk one policy's rules; returns the tier-ending action (allow/deny/pass) or undefined. */
+function walkPolicy(
+  e: PolicyEntry,
+  direction: Direction,
+  ctx: { src: Peer; dst: Peer; pkt: Packet; ns: NamespaceView },
+  steps: TraceStep[],
+): StepAction | undefined {
+  for (const rule of e.rules) {
+    if (!ruleApplies(rule, ctx.src, ctx.dst, ctx.pkt, ctx.ns)) continue;
+    const action = ACTION[rule.action];
+    steps.push({
+      direction,
+      tier: e.tier.name,
+      policy: e.ref,
+      rule: rule.index,
+      ...(rule.name !== undefined ? { ruleName: rule.name } : {}),
+      action,
+    });
+    if (action !== 'log') return action;
+  }
+  return undefined;
+}
+
+function endOfTier(
+  entries: readonly PolicyEntry[],
+  direction: Direction,
+  action: StepAction,
+): TraceStep {
+  const last = entries[entries.length - 1] as PolicyEntry;
+  return {
+    direction,
+    tier: last.tier.name,
+    // As Calico's flow logs do, the end of tier is attributed to the tier's last policy.
+    policy: last.ref,
+    rule: 'default',
+    action,
+    tierPolicies: entries.map((e) => e.ref),
+  };
+}
