@@ -1,3 +1,6 @@
 #!/usr/bin/env node
-// Entry point of the `zonewall` command (the verbs arrive with the engine).
-process.stdout.write("zonewall: no verbs yet\n");
+// Entry point of the `zonewall` command.
+import { processIO } from './output.js';
+import { runCli } from './program.js';
+
+process.exitCode = await runCli(process.argv.slice(2), processIO());

@@ -1,0 +1,45 @@
+// Shared by the verbs: read manifests, validate, report issues, build the engine.
+import { Engine } from '../core/engine/index.js';
+import { loadPolicySet } from '../core/model/index.js';
+import type { LoadResult } from '../core/model/index.js';
+import { InputError, readManifestInputs } from '../integrations/manifests.js';
+import { EXIT, printIssues } from './output.js';
+import type { ExitCode, IO } from './output.js';
+
+export interface Loaded {
+  result: LoadResult;
+  engine: Engine;
+}
+
+/** Load and validate; on any error print the issues and return the exit code (2). */
+export async function loadOrExit(io: IO, paths: readonly string[]): Promise<Loaded | ExitCode> {
+  const res = await validateInputs(io, paths);
+  if (typeof res === 'number') return res;
+  if (!res.ok) return EXIT.BAD_INPUT;
+  return { result: res, engine: Engine.build(res.set) };
+}
+
+/** Read and validate; issues are printed (warnings too); returns the result or an exit code. */
+export async function validateInputs(
+  io: IO,
+  paths: readonly string[],
+  opts: { printIssues?: boolean } = {},
+): Promise<LoadResult | ExitCode> {
+  if (paths.length === 0) {
+    io.err('error: no manifests given (use -f PATH, a file, a directory, or - for stdin)\n');
+    return EXIT.BAD_INPUT;
+  }
+  let files;
+  try {
+    files = await readManifestInputs(paths, () => io.stdin());
+  } catch (e) {
+    if (e instanceof InputError) {
+      io.err(`error: ${e.message}\n`);
+      return EXIT.BAD_INPUT;
+    }
+    throw e;
+  }
+  const res = loadPolicySet(files);
+  if (opts.printIssues !== false) printIssues(io, res.issues);
+  return res;
+}
