@@ -20,6 +20,9 @@ import type { DirectionResult, Evaluation, Verdict } from './trace.js';
 
 type Mode = 'enforced' | 'pending';
 
+/** Cached verdicts kept before the cache starts over (bounds memory on huge sweeps). */
+export const VERDICT_CACHE_LIMIT = 500_000;
+
 interface Lists {
   ingress: PolicyEntry[];
   egress: PolicyEntry[];
@@ -38,6 +41,7 @@ export class Engine implements NamespaceView {
   private cache = new Map<number, Map<number, Verdict>>();
   private externalCache = new Map<string, Verdict>();
   private versionNo = 0;
+  private cached = 0;
 
   private constructor(set: PolicySet) {
     this.eps = new Endpoints(set);
@@ -124,7 +128,8 @@ export class Engine implements NamespaceView {
     ) {
       const key = `${src.key}|${dst.key}|${pkt.protocol}|${pkt.port ?? ''}|${pkt.srcPort ?? ''}|${pkt.icmpType ?? ''}|${pkt.icmpCode ?? ''}|${pkt.ipVersion ?? ''}`;
       let v = this.externalCache.get(key);
-      if (!v) this.externalCache.set(key, (v = this.evaluateUncached(src, dst, pkt)));
+      if (!v)
+        this.externalCache.set(key, (v = this.remember(this.evaluateUncached(src, dst, pkt))));
       return v;
     }
     // Endpoint peers have small integer ids: one number keys the pair, another the port.
@@ -133,7 +138,17 @@ export class Engine implements NamespaceView {
     if (!inner) this.cache.set(pair, (inner = new Map()));
     const k = pkt.protocol * 65_536 + (pkt.port ?? 0);
     let v = inner.get(k);
-    if (!v) inner.set(k, (v = this.evaluateUncached(src, dst, pkt)));
+    if (!v) inner.set(k, (v = this.remember(this.evaluateUncached(src, dst, pkt))));
+    return v;
+  }
+
+  /** Count a new cache entry; past the limit, start the cache over (same version). */
+  private remember(v: Verdict): Verdict {
+    if (++this.cached > VERDICT_CACHE_LIMIT) {
+      this.cache = new Map();
+      this.externalCache = new Map();
+      this.cached = 1;
+    }
     return v;
   }
 
@@ -208,6 +223,7 @@ export class Engine implements NamespaceView {
   /** Drop every cached verdict (bump the version). */
   invalidate(): void {
     this.versionNo++;
+    this.cached = 0;
     this.cache = new Map();
     this.externalCache = new Map();
   }

@@ -39,7 +39,10 @@ export function reachabilityMatrix(engine: Engine, o: MatrixOptions): Matrix {
         ...(o.port !== undefined ? { port: o.port } : {}),
         ...(version ? { ipVersion: version } : {}),
       };
-      const v = engine.evaluate(src, dst, pkt);
+      // A sweep touches each pair once: caching a million traced verdicts would only cost memory.
+      const v = o.keepVerdicts
+        ? engine.evaluate(src, dst, pkt)
+        : engine.evaluateUncached(src, dst, pkt);
       const value: VerdictValue = s === d ? 'allow' : v.verdict;
       if (value === 'allow') allowed++;
       row.push(value);
