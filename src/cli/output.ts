@@ -19,6 +19,11 @@ export interface IO {
 
 /** The process's own streams. */
 export function processIO(): IO {
+  // A reader that stops early (`| head`) is not an error: stop quietly.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   return {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),

@@ -20,7 +20,7 @@ export async function check(io: IO, o: CheckOptions): Promise<ExitCode> {
     io.err(`error: cannot read ${o.queries}: ${(e as Error).message}\n`);
     return EXIT.BAD_INPUT;
   }
-  const parsed = parseQueries(text, o.queries);
+  const parsed = parseQueries(text, o.queries === '-' ? '<stdin>' : o.queries);
   if (parsed.issues.length > 0) {
     printIssues(io, parsed.issues);
     return EXIT.BAD_INPUT;

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compareTiers } from '../../core/engine/index.js';
 import type { Endpoint } from '../../core/engine/index.js';
 import { loadOrExit } from '../load.js';
 import { EXIT, println, table } from '../output.js';
@@ -36,10 +37,12 @@ export async function demo(io: IO, o: { dir?: string }): Promise<ExitCode> {
   const loaded = await loadOrExit(io, [dir]);
   if (typeof loaded === 'number') return loaded;
   const { set } = loaded.result;
-  const tiers = [...new Set(set.policies.map((p) => p.tier))];
+  const used = new Set(set.policies.map((p) => p.tier));
+  const tiers = set.tiers.filter((t) => used.has(t.name)).sort(compareTiers);
+  const tierText = tiers.map((t) => `${t.name} (order ${t.order ?? 'none'})`).join(', ');
   println(
     io,
-    `${set.namespaces.length} namespaces, ${set.pods.length} pods, ${set.policies.length} policies in tiers ${tiers.join(', ')}`,
+    `${set.namespaces.length} namespaces, ${set.pods.length} pods, ${set.policies.length} policies in tiers ${tierText}`,
   );
   println(io, '');
   const pods = loaded.engine.eps.allPods().filter((p) => !p.hostNetwork);

@@ -1,0 +1,330 @@
+// The zonewall command, in-process: verbs, output formats and exit codes.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { cli } from './support/cli.js';
+import { REPO_ROOT } from './support/shared.js';
+
+const BANK = path.join(REPO_ROOT, 'examples/bank');
+const WEB = 'payments-web/payments-web-7d9f8b6c4-q7m4p';
+const API = 'payments-api/payments-api-5c9d8f7b6-j7x4r';
+const DB = 'payments-db/payments-db-0';
+
+const BAD = `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: broken}
+spec:
+  selector: "app == 'web' && tier =="
+  ingress:
+  - action: Allow
+    source: {selector: "role in {'a', 'b'"}
+  egress:
+  - action: Maybe
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: Bad_Name, namespace: x}
+spec:
+  podSelector: {matchLabels: {app: "has space"}}
+  ingres: []
+`;
+
+describe('validate', () => {
+  it('accepts the bank example', async () => {
+    const r = await cli(['validate', '-f', BANK]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^valid: 74 objects \(12 namespaces, 37 pods, 21 policies\)/);
+  });
+
+  it('reports every issue at once with position, path and a caret under the selector', async () => {
+    const r = await cli(['validate', '-f', '-'], BAD);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('<stdin>:5:13 spec.selector: invalid selector:');
+    expect(r.err).toContain("    app == 'web' && tier ==\n");
+    expect(r.err).toMatch(/\n {4} {23}\^\n/);
+    expect(r.err).toContain('spec.ingress[0].source.selector');
+    expect(r.err).toContain('spec.egress[0].action');
+    expect(r.err).toContain('"Maybe"');
+    expect(r.err).toContain('(document 2) metadata.name: "Bad_Name" is not a valid name');
+    expect(r.err).toContain('label "app" has invalid value "has space"');
+    expect(r.err).toContain('unknown field "ingres" in spec (did you mean "ingress"?)');
+    expect(r.err).toMatch(/\n6 errors, 0 warnings\n$/);
+  });
+
+  it('prints issues as data with --output json', async () => {
+    const r = await cli(['validate', '-f', '-', '-o', 'json'], BAD);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('');
+    const data = JSON.parse(r.out) as {
+      ok: boolean;
+      issues: Array<{ code: string; span?: unknown }>;
+    };
+    expect(data.ok).toBe(false);
+    expect(data.issues.find((i) => i.code === 'selector.syntax')?.span).toEqual({
+      start: 23,
+      end: 23,
+    });
+  });
+
+  it('names a missing path', async () => {
+    const r = await cli(['validate', '-f', '/nonexistent/x.yaml']);
+    expect([r.code, r.err]).toEqual([
+      2,
+      'error: cannot read /nonexistent/x.yaml: no such file or directory\n',
+    ]);
+  });
+
+  it('needs at least one path', async () => {
+    const r = await cli(['validate']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('no manifests given');
+  });
+});
+
+describe('explain', () => {
+  it('shows the verdict and every step, exit 0 when allowed', async () => {
+    const r = await cli(['explain', '-f', BANK, '--from', WEB, '--to', API, '--port', '8080']);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toMatch(
+      new RegExp(
+        `^${WEB} \\(10\\.20\\.[0-9.]+\\) -> ${API} \\(10\\.30\\.[0-9.]+\\) TCP/8080: ALLOW$`,
+      ),
+    );
+    expect(r.out).toContain('tier security: GlobalNetworkPolicy security.zone-dmz');
+    expect(r.out).toContain('decided by:');
+  });
+
+  it('exits 1 when denied and names the deciding rule', async () => {
+    const r = await cli(['explain', '-f', BANK, '--from', WEB, '--to', DB, '--port', '5432']);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(
+      'decided by: egress tier security: GlobalNetworkPolicy security.zone-dmz, rule 3 -> DENY',
+    );
+  });
+
+  it('prints a JSON explanation', async () => {
+    const r = await cli([
+      'explain',
+      '-f',
+      BANK,
+      '--from',
+      WEB,
+      '--to',
+      DB,
+      '--port',
+      '5432',
+      '-o',
+      'json',
+    ]);
+    const data = JSON.parse(r.out) as Record<string, unknown>;
+    expect(data).toMatchObject({
+      from: { name: WEB, ip: '10.20.0.70', kind: 'pod' },
+      to: { name: DB, kind: 'pod' },
+      protocol: 'TCP',
+      port: 5432,
+      verdict: 'deny',
+      decidedBy: {
+        direction: 'egress',
+        kind: 'GlobalNetworkPolicy',
+        name: 'security.zone-dmz',
+        rule: 3,
+      },
+    });
+  });
+
+  it('explains traffic from outside the cluster', async () => {
+    const r = await cli([
+      'explain',
+      '-f',
+      BANK,
+      '--from',
+      '203.0.113.7',
+      '--to',
+      WEB,
+      '--port',
+      '8443',
+    ]);
+    expect(r.out).toContain('egress at 203.0.113.7: ALLOW\n    not enforced: outside the cluster');
+  });
+
+  it('helps with an unknown pod', async () => {
+    const r = await cli([
+      'explain',
+      '-f',
+      BANK,
+      '--from',
+      'payments-web/nope',
+      '--to',
+      DB,
+      '--port',
+      '5432',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /--from: no pod "nope" in namespace "payments-web" \(pods there: payments-web-/,
+    );
+  });
+
+  it('requires a port for TCP', async () => {
+    const r = await cli(['explain', '-f', BANK, '--from', WEB, '--to', DB]);
+    expect([r.code, r.err]).toEqual([2, 'error: a port is needed for this protocol\n']);
+  });
+
+  it('rejects an out-of-range port as a usage error', async () => {
+    const r = await cli(['explain', '-f', BANK, '--from', WEB, '--to', DB, '--port', '70000']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('a port is a number from 1 to 65535');
+  });
+});
+
+describe('matrix', () => {
+  it('prints the grid for one port and namespaces', async () => {
+    const r = await cli([
+      'matrix',
+      '-f',
+      BANK,
+      '--port',
+      '5432/TCP',
+      '-n',
+      'payments-db',
+      '-n',
+      'batch',
+    ]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(
+      /^Reachability, TCP\/5432 \(\. allowed, X denied\): \d+ of \d+ pairs reachable$/,
+    );
+    const rows = lines.filter((l) => /^\s*\d+ \S+\/\S+\s+[.X]+$/.test(l));
+    expect(rows.length).toBeGreaterThan(3);
+  });
+
+  it('prints JSON with one cell per pair', async () => {
+    const r = await cli([
+      'matrix',
+      '-f',
+      BANK,
+      '--port',
+      '53/UDP',
+      '-n',
+      'kube-system',
+      '-o',
+      'json',
+    ]);
+    const g = JSON.parse(r.out) as {
+      rows: string[];
+      cols: string[];
+      cells: string[][];
+      protocol: string;
+      port: number;
+    };
+    expect(g.protocol).toBe('UDP');
+    expect(g.cells.length).toBe(g.rows.length);
+    expect(g.cells.every((row) => row.length === g.cols.length)).toBe(true);
+  });
+
+  it('rejects a bad port and an unknown namespace', async () => {
+    expect((await cli(['matrix', '-f', BANK, '--port', 'http'])).err).toContain('is not a port');
+    expect((await cli(['matrix', '-f', BANK, '-n', 'nope'])).err).toContain(
+      'unknown namespace(s): nope',
+    );
+  });
+});
+
+describe('check', () => {
+  const queries = path.join(BANK, 'expectations.jsonl');
+
+  it('prints one JSON line per query and a summary; exit 0 when all match', async () => {
+    const r = await cli(['check', '--manifests', BANK, '--queries', queries]);
+    const lines = r.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(r.code).toBe(0);
+    expect(lines.at(-1)).toEqual({ summary: { total: 80, matched: 80, mismatched: 0, errors: 0 } });
+    expect(Object.keys(lines[0] ?? {})).toEqual([
+      'id',
+      'verdict',
+      'expect',
+      'match',
+      'decidedBy',
+      'trace',
+    ]);
+  });
+
+  it('exits 1 on a mismatch (verdict or decidedBy)', async () => {
+    const q = [
+      { id: 'wrong-verdict', from: WEB, to: DB, protocol: 'TCP', port: 5432, expect: 'allow' },
+      {
+        id: 'wrong-decider',
+        from: WEB,
+        to: DB,
+        protocol: 'TCP',
+        port: 5432,
+        expect: 'deny',
+        decidedBy: { direction: 'ingress' },
+      },
+    ];
+    const r = await cli(
+      ['check', '--manifests', BANK, '--queries', '-'],
+      q.map((x) => JSON.stringify(x)).join('\n'),
+    );
+    expect(r.code).toBe(1);
+    expect(r.out.trimEnd().split('\n').at(-1)).toBe(
+      '{"summary":{"total":2,"matched":0,"mismatched":2,"errors":0}}',
+    );
+  });
+
+  it('exits 2 on malformed queries or unknown endpoints', async () => {
+    const bad = await cli(['check', '--manifests', BANK, '--queries', '-'], '{"id": 1}\nnot json');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('<stdin>:1:1');
+    const unknown = await cli(
+      ['check', '--manifests', BANK, '--queries', '-'],
+      JSON.stringify({ id: 'x', from: 'a/b', to: DB, protocol: 'TCP', port: 1, expect: 'deny' }),
+    );
+    expect(unknown.code).toBe(2);
+    expect(unknown.out).toContain('"error":"from: no pod \\"b\\" in namespace \\"a\\"');
+  });
+});
+
+describe('demo and help', () => {
+  it('runs the bank example', async () => {
+    const r = await cli(['demo']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(
+      '12 namespaces, 37 pods, 21 policies in tiers security (order 100), default (order 1000000)',
+    );
+    expect(r.out).toContain('Zone to zone: reachable pod pairs / pairs');
+    expect(r.out).toMatch(/\nReachability, each destination on the ports it declares/);
+  });
+
+  it.each(['validate', 'explain', 'matrix', 'check', 'demo'])(
+    '%s --help explains the verb',
+    async (verb) => {
+      const r = await cli([verb, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(`Usage: zonewall ${verb}`);
+    },
+  );
+
+  it('an unknown verb is a usage error', async () => {
+    const r = await cli(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("unknown command 'frobnicate'");
+  });
+});
+
+describe('the installed command', () => {
+  it('runs as a program (bin entry, shebang, ESM)', async () => {
+    const run = promisify(execFile);
+    const { stdout } = await run(process.execPath, [
+      path.join(REPO_ROOT, 'dist/src/cli/main.js'),
+      'validate',
+      '-f',
+      BANK,
+    ]);
+    expect(stdout).toContain('valid: 74 objects');
+  });
+});
