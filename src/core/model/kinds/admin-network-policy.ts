@@ -3,7 +3,7 @@
 // (order 1000, end of tier Pass), the Baseline tier is `kube-baseline` (order 10,000,000,
 // end of tier Pass), `priority` is the policy order, and a direction with no rules does not
 // apply at all ("CNPs with no ingress rules do not affect ingress traffic").
-import { CidrSet, parseCIDR } from '../../net/index.js';
+import { CidrSet, isV4Mapped, parseCIDR } from '../../net/index.js';
 import { readPorts, readProtocols } from './anp-ports.js';
 import type { CIDR } from '../../net/index.js';
 import type { Selector } from '../../selector/index.js';
@@ -146,11 +146,11 @@ function readRule(r: Reader, dir: Dir, flavor: Flavor, index: number): Rule | un
   const portsKey = flavor === 'cnp' ? 'protocols' : 'ports';
   r.object(['name', 'action', peersKey, portsKey]);
   const name = r.at('name').string();
-  if (name !== undefined && name.length > 100)
-    r.at('name').error(
-      'field.tooLong',
-      `rule name may have at most 100 characters, has ${name.length}`,
-    );
+  // The CRD's maxLength counts characters (runes), not UTF-16 units.
+  const chars = name === undefined ? 0 : [...name].length;
+  if (chars > 100) {
+    r.at('name').error('field.tooLong', `rule name may have at most 100 characters, has ${chars}`);
+  }
   const actionText = r.at('action').oneOf(Object.keys(ACTIONS[flavor]), { required: true });
   const peers = readPeers(r.at(peersKey), dir, flavor);
   const ports = flavor === 'cnp' ? readProtocols(r.at(portsKey)) : readPorts(r.at(portsKey));
@@ -158,12 +158,12 @@ function readRule(r: Reader, dir: Dir, flavor: Flavor, index: number): Rule | un
   const action = ACTIONS[flavor][actionText] as Action;
   if (
     ports !== 'all' &&
-    peers.some((p) => p.nets || p.selector?.kinds === EP_NODE) &&
+    peers.some((p) => p.nets || p.domains || p.selector?.kinds === EP_NODE) &&
     ports.some((p) => p.port?.kind === 'named')
   ) {
     r.at(portsKey).error(
       'port.namedOnNetworks',
-      'a named port cannot be used with networks or nodes peers, which have no named ports',
+      'a named port cannot be used with networks, nodes or domainNames peers, which have no named ports',
     );
     return undefined;
   }
@@ -182,7 +182,7 @@ function readRule(r: Reader, dir: Dir, flavor: Flavor, index: number): Rule | un
 }
 
 function readPeers(r: Reader, dir: Dir, flavor: Flavor): PeerMatch[] | undefined {
-  const items = r.list({ required: true, min: 1, max: 100 });
+  const items = r.list({ required: true, min: 1, max: MAX_RULES[flavor] });
   if (!items) return undefined;
   const allowed =
     dir === 'ingress' ? ['namespaces', 'pods'] : ['namespaces', 'pods', 'nodes', 'networks'];
@@ -218,20 +218,61 @@ function readPeer(item: Reader, key: string, flavor: Flavor): PeerMatch | undefi
     return sel ? { selector: { kinds: EP_NODE, selector: sel } } : undefined;
   }
   if (key === 'domainNames') {
-    const names = r.strings({ min: 1, max: 25 });
-    return names ? { domains: names } : undefined;
+    const names = uniqueStrings(r, 'domain name');
+    const bad = names?.filter(([n]) => !DOMAIN_NAME.test(n)) ?? [];
+    for (const [n, item] of bad) {
+      item.error(
+        'domain.invalid',
+        `${quote(n)} is not a domain name (a leading "*." may match one or more labels)`,
+      );
+    }
+    return names && bad.length === 0 ? { domains: names.map(([n]) => n) } : undefined;
   }
+  return readNetworks(r);
+}
+
+// The CRD's pattern for DomainName.
+const DOMAIN_NAME =
+  /^(\*\.)?([a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([-a-zA-Z0-9_]*[a-zA-Z0-9])?\.?$/;
+
+/** A list with set semantics (listType=set): repeats are rejected, as the API server does. */
+function uniqueStrings(r: Reader, what: string): Array<[string, Reader]> | undefined {
+  const items = r.list({ min: 1, max: 25 });
+  if (!items) return undefined;
+  const seen = new Set<string>();
+  const out: Array<[string, Reader]> = [];
+  let ok = true;
+  for (const item of items) {
+    const v = item.string({ required: true });
+    if (v === undefined) ok = false;
+    else if (seen.has(v)) {
+      item.error('field.duplicate', `${what} ${quote(v)} is listed twice`);
+      ok = false;
+    } else {
+      seen.add(v);
+      out.push([v, item]);
+    }
+  }
+  return ok ? out : undefined;
+}
+
+function readNetworks(r: Reader): PeerMatch | undefined {
+  const items = uniqueStrings(r, 'network');
+  if (!items) return undefined;
   const nets: CIDR[] = [];
   let ok = true;
-  for (const n of r.list({ min: 1, max: 25 }) ?? []) {
-    const t = n.string({ required: true });
-    const c = t === undefined ? undefined : parseCIDR(t);
-    if (!c || !c.ok || !t?.includes('/')) {
-      if (t !== undefined)
-        n.error(
-          'cidr.invalid',
-          `${quote(t)} is not a valid CIDR${c && !c.ok ? `: ${c.message}` : ''}`,
-        );
+  for (const [t, item] of items) {
+    const c = parseCIDR(t);
+    // CEL isCIDR (the CRD's check) wants a prefix length and rejects IPv4-mapped IPv6.
+    const problem = !c.ok
+      ? c.message
+      : !t.includes('/')
+        ? 'a prefix length is required'
+        : isV4Mapped(c.cidr.ip)
+          ? 'IPv4-mapped IPv6 is not allowed'
+          : undefined;
+    if (problem !== undefined || !c.ok) {
+      item.error('cidr.invalid', `${quote(t)} is not a valid CIDR: ${problem ?? ''}`);
       ok = false;
       continue;
     }

@@ -105,7 +105,11 @@ export function readProtocols(r: Reader): PortItem[] | 'all' | undefined {
 function protocolPort(r: Reader, protocol: number): PortItem | undefined {
   r.object(['destinationPort']);
   const dp = r.at('destinationPort');
-  if (dp.missing) return { protocol };
+  if (dp.missing) {
+    // minProperties: 1 — an empty tcp/udp/sctp match is rejected by the API server.
+    r.error('field.required', `${r.label()} needs destinationPort`);
+    return undefined;
+  }
   dp.object(['number', 'range']);
   const set = ['number', 'range'].filter((k) => !dp.at(k).missing);
   if (set.length !== 1) {

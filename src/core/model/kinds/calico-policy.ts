@@ -119,7 +119,8 @@ function readTierName(r: Reader): string {
   return tier;
 }
 
-function readStagedAction(spec: Reader): 'Set' | 'Delete' | undefined {
+/** spec.stagedAction: Set (default) or Delete; Learn and Ignore act like Set (with a warning). */
+export function readStagedAction(spec: Reader): 'Set' | 'Delete' | undefined {
   const r = spec.at('stagedAction');
   if (r.missing || r.value === '') return 'Set';
   const a = r.oneOf(STAGED_ACTIONS);

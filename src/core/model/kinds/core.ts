@@ -1,6 +1,6 @@
 // v1 Namespace, Pod and Node: the cluster state verdicts depend on. Only the fields that
 // matter to policy are read; other fields are left alone (pods carry many).
-import { PROTO, isValidPortName, parseIP } from '../../net/index.js';
+import { PROTO, formatIP, isValidPortName, parseIP } from '../../net/index.js';
 import type { IP } from '../../net/index.js';
 import { quote } from '../issues.js';
 import { readMeta } from '../k8s-meta.js';
@@ -50,18 +50,18 @@ export function readPod(root: Reader, source: SourceRef): Pod | undefined {
 
 function readContainerPorts(spec: Reader): ContainerPort[] | undefined {
   const out: ContainerPort[] = [];
-  const names = new Map<string, string>();
   let ok = true;
   const containers = spec.at('containers').list() ?? [];
-  // Sidecars (init containers that keep running) serve ports too.
-  const sidecars = (spec.at('initContainers').list() ?? []).filter(
-    (c) => c.at('restartPolicy').value === 'Always',
-  );
-  for (const c of [...containers, ...sidecars]) {
+  const inits = spec.at('initContainers').list() ?? [];
+  for (const c of [...containers, ...inits]) {
+    // Port names are unique per container (the API server checks each container on its own).
+    const names = new Map<string, string>();
+    // Sidecars (init containers that keep running) serve ports; other init containers do not.
+    const serves = !inits.includes(c) || c.at('restartPolicy').value === 'Always';
     for (const p of c.at('ports').list() ?? []) {
       const port = readContainerPort(p, names);
-      if (port) out.push(port);
-      else ok = false;
+      if (!port) ok = false;
+      else if (serves) out.push(port);
     }
   }
   return ok ? out : undefined;
@@ -113,7 +113,7 @@ function readPodIPs(status: Reader): IP[] {
       r.error('ip.invalid', `${quote(text)} is not a valid IP address`);
       continue;
     }
-    const key = text.toLowerCase();
+    const key = formatIP(ip);
     if (!seen.has(key)) {
       seen.add(key);
       out.push(ip);

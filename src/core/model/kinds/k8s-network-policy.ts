@@ -5,6 +5,7 @@ import { CidrSet, PROTO, cidrContainsCidr, isValidPortName, parseCIDR } from '..
 import type { CIDR } from '../../net/index.js';
 import { quote } from '../issues.js';
 import { readLabelSelector, readMeta } from '../k8s-meta.js';
+import { readStagedAction } from './calico-policy.js';
 import type { Reader } from '../reader.js';
 import { EP_POD, K8S_NETWORK_POLICY_ORDER } from '../types.js';
 import type {
@@ -42,16 +43,28 @@ export function readStagedK8sNetworkPolicy(root: Reader, source: SourceRef): Pol
   const meta = readMeta(root, { namespaced: true, nameRule: 'dns-subdomain' });
   const spec = root.at('spec');
   spec.object([...SPEC_FIELDS, 'stagedAction']);
-  const action = spec.at('stagedAction').missing
-    ? 'Set'
-    : spec.at('stagedAction').oneOf(['Set', 'Delete'] as const);
+  const action = readStagedAction(spec);
   const ns = meta?.namespace ?? 'default';
+  if (action === 'Delete') rejectDeleteBody(spec);
   const body = readSpec(spec, ns);
   if (!meta || !body || !action) return undefined;
   const target: PolicyRef = { kind: 'NetworkPolicy', namespace: ns, name: meta.name };
   const staged: StagedInfo = { action, target };
   const ref: PolicyRef = { kind: 'StagedKubernetesNetworkPolicy', namespace: ns, name: meta.name };
   return { ...body, ref, staged, source };
+}
+
+/** Calico's validator: a Delete's spec fields must all be zero-valued. */
+function rejectDeleteBody(spec: Reader): void {
+  for (const k of SPEC_FIELDS) {
+    const v = spec.at(k).value;
+    const empty =
+      v === undefined ||
+      v === null ||
+      (typeof v === 'object' && Object.keys(v).length === 0 && !Array.isArray(v));
+    if (!empty)
+      spec.at(k).error('staged.delete', `spec.${k} must not be set when stagedAction is Delete`);
+  }
 }
 
 function readSpec(spec: Reader, ns: string): Omit<Policy, 'ref' | 'source'> | undefined {
@@ -77,13 +90,15 @@ function readPolicyTypes(spec: Reader): { ingress: boolean; egress: boolean } | 
     const egressRules = spec.at('egress').value;
     return { ingress: true, egress: Array.isArray(egressRules) && egressRules.length > 0 };
   }
+  // An atomic list: a repeated type is accepted (and means the same); every bad one is reported.
   const seen = new Set<string>();
+  let ok = true;
   for (const item of list) {
     const t = item.oneOf(['Ingress', 'Egress'] as const);
-    if (t === undefined) return undefined;
-    if (seen.has(t)) item.error('field.duplicate', `policyTypes lists ${quote(t)} twice`);
-    seen.add(t);
+    if (t === undefined) ok = false;
+    else seen.add(t);
   }
+  if (!ok) return undefined;
   return { ingress: seen.has('Ingress'), egress: seen.has('Egress') };
 }
 
