@@ -1,11 +1,10 @@
+import { errors } from '../../../test/support/model.js';
 import { describe, expect, it } from 'vitest';
 import type { InputFile } from './documents.js';
-import type { Issue } from './issues.js';
 import { loadPolicySet } from './load.js';
 import type { KindReader, LoadResult } from './load.js';
 import { BUILTIN_TIERS } from './types.js';
 
-const errors = (r: LoadResult): Issue[] => r.issues.filter((i) => i.severity === 'error');
 const one = (text: string, path = 'in.yaml'): LoadResult => loadPolicySet([{ path, text }]);
 const codes = (r: LoadResult): string[] => r.issues.map((i) => `${i.code} ${i.path ?? ''}`);
 

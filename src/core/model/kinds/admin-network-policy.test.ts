@@ -1,11 +1,10 @@
+import { errors, onlyPolicy } from '../../../../test/support/model.js';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { CidrSet, formatCIDR, PROTO } from '../../net/index.js';
-import type { Issue } from '../issues.js';
+import { PROTO } from '../../net/index.js';
 import { loadPolicySet } from '../load.js';
 import type { LoadResult } from '../load.js';
 import { EP_NODE, EP_POD } from '../types.js';
-import type { Policy } from '../types.js';
 
 // Limits checked against kubernetes-sigs/network-policy-api: v1alpha1 CRDs of bundle v0.1.7
 // (config/crd/standard|experimental) and v1alpha2 apis/v1alpha2/clusternetworkpolicy_types.go
@@ -41,23 +40,9 @@ function load(kind: Kind, spec: Obj, metadata: Obj = {}): LoadResult {
   return loadPolicySet([{ path: 'anp.yaml', text: stringify(doc, { version: '1.1' }) }]);
 }
 
-const errors = (r: LoadResult): Issue[] => r.issues.filter((i) => i.severity === 'error');
-
-function plain(v: unknown): unknown {
-  if (v instanceof CidrSet) return v.toCIDRs().map(formatCIDR);
-  if (Array.isArray(v)) return v.map(plain);
-  if (v && typeof v === 'object') {
-    if ('canonical' in v && 'ast' in v) return (v as { canonical: string }).canonical;
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
-  }
-  return v;
-}
-
 function policyOf(kind: Kind, spec: Obj, metadata: Obj = {}): Obj {
   const r = load(kind, spec, metadata);
-  expect(errors(r)).toEqual([]);
-  expect(r.set.policies).toHaveLength(1);
-  return plain(r.set.policies[0] as Policy) as Obj;
+  return onlyPolicy(r) as Obj;
 }
 
 /** The matches of the one rule in `dir`. */

@@ -1,11 +1,9 @@
+import { errors, onlyPolicy } from '../../../../test/support/model.js';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { CidrSet, formatCIDR } from '../../net/index.js';
-import type { Issue } from '../issues.js';
 import { loadPolicySet } from '../load.js';
 import type { LoadResult } from '../load.js';
 import { EP_HOST, EP_POD } from '../types.js';
-import type { Policy } from '../types.js';
 
 type Obj = Record<string, unknown>;
 type Kind =
@@ -19,24 +17,9 @@ function load(kind: Kind, spec: unknown, metadata: Obj = {}): LoadResult {
   return loadPolicySet([{ path: 'p.yaml', text: stringify(doc, { version: '1.1' }) }]);
 }
 
-const errors = (r: LoadResult): Issue[] => r.issues.filter((i) => i.severity === 'error');
-
-/** Selectors as canonical text, address sets as CIDR lists: comparable plain data. */
-function plain(v: unknown): unknown {
-  if (v instanceof CidrSet) return v.toCIDRs().map(formatCIDR);
-  if (Array.isArray(v)) return v.map(plain);
-  if (v && typeof v === 'object') {
-    if ('canonical' in v && 'ast' in v) return (v as { canonical: string }).canonical;
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
-  }
-  return v;
-}
-
 function policyOf(kind: Kind, spec: unknown, metadata: Obj = {}): Obj {
   const r = load(kind, spec, metadata);
-  expect(errors(r)).toEqual([]);
-  expect(r.set.policies).toHaveLength(1);
-  return plain(r.set.policies[0] as Policy) as Obj;
+  return onlyPolicy(r) as Obj;
 }
 
 describe('Calico policies normalise', () => {

@@ -1,7 +1,7 @@
+import { errors } from '../../../../test/support/model.js';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { formatCIDR, formatIP, PROTO } from '../../net/index.js';
-import type { Issue } from '../issues.js';
 import { loadPolicySet } from '../load.js';
 import type { LoadResult } from '../load.js';
 
@@ -13,8 +13,6 @@ function load(kind: Kind, spec: unknown, metadata: Obj = {}): LoadResult {
   const doc = { apiVersion: 'projectcalico.org/v3', kind, metadata: meta, spec };
   return loadPolicySet([{ path: 'r.yaml', text: stringify(doc, { version: '1.1' }) }]);
 }
-
-const errors = (r: LoadResult): Issue[] => r.issues.filter((i) => i.severity === 'error');
 
 function ok(kind: Kind, spec: unknown, metadata: Obj = {}): LoadResult {
   const r = load(kind, spec, metadata);

@@ -1,7 +1,7 @@
+import { errors, plain } from '../../../../test/support/model.js';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { CidrSet, formatCIDR, PROTO } from '../../net/index.js';
-import type { Issue } from '../issues.js';
+import { PROTO } from '../../net/index.js';
 import { loadPolicySet } from '../load.js';
 import type { LoadResult } from '../load.js';
 import { EP_ALL, EP_HOST, EP_NETSET, EP_POD } from '../types.js';
@@ -15,18 +15,6 @@ function load(kind: Kind, rule: Obj, dir: 'ingress' | 'egress' = 'ingress'): Loa
   const metadata = kind === 'NetworkPolicy' ? { name: 'p', namespace: 'app' } : { name: 'p' };
   const doc = { apiVersion: 'projectcalico.org/v3', kind, metadata, spec: { [dir]: [rule] } };
   return loadPolicySet([{ path: 'p.yaml', text: stringify(doc, { version: '1.1' }) }]);
-}
-
-const errors = (r: LoadResult): Issue[] => r.issues.filter((i) => i.severity === 'error');
-
-function plain(v: unknown): unknown {
-  if (v instanceof CidrSet) return v.toCIDRs().map(formatCIDR);
-  if (Array.isArray(v)) return v.map(plain);
-  if (v && typeof v === 'object') {
-    if ('canonical' in v && 'ast' in v) return (v as { canonical: string }).canonical;
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
-  }
-  return v;
 }
 
 /** The single match of the single rule. */

@@ -1,7 +1,7 @@
+import { errors } from '../../../../test/support/model.js';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { formatIP, PROTO } from '../../net/index.js';
-import type { Issue } from '../issues.js';
 import { loadPolicySet } from '../load.js';
 import type { LoadResult } from '../load.js';
 
@@ -18,8 +18,6 @@ function load(kind: Kind, body: Obj, metadata: Obj = {}): LoadResult {
       : '';
   return loadPolicySet([{ path: 'core.yaml', text: ns + doc }]);
 }
-
-const errors = (r: LoadResult): Issue[] => r.issues.filter((i) => i.severity === 'error');
 
 function expectError(r: LoadResult, code: string, path: string, text: string): void {
   expect(r.ok).toBe(false);

@@ -1,11 +1,12 @@
+import { errors, plain, onlyPolicy } from '../../../../test/support/model.js';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { CidrSet, formatCIDR, PROTO } from '../../net/index.js';
+import { PROTO } from '../../net/index.js';
 import type { Issue } from '../issues.js';
 import { loadPolicySet } from '../load.js';
 import type { LoadResult } from '../load.js';
 import { EP_POD, K8S_NETWORK_POLICY_ORDER } from '../types.js';
-import type { Policy, Rule } from '../types.js';
+import type { Rule } from '../types.js';
 
 type Obj = Record<string, unknown>;
 type Kind = 'NetworkPolicy' | 'StagedKubernetesNetworkPolicy';
@@ -26,24 +27,9 @@ function load(spec: unknown, metadata: Obj = {}, kind: Kind = 'NetworkPolicy'): 
   return loadPolicySet([{ path: 'np.yaml', text: stringify(doc, { version: '1.1' }) }]);
 }
 
-const errors = (r: LoadResult): Issue[] => r.issues.filter((i) => i.severity === 'error');
-
-/** Selectors as canonical text, address sets as CIDR lists: comparable plain data. */
-function plain(v: unknown): unknown {
-  if (v instanceof CidrSet) return v.toCIDRs().map(formatCIDR);
-  if (Array.isArray(v)) return v.map(plain);
-  if (v && typeof v === 'object') {
-    if ('canonical' in v && 'ast' in v) return (v as { canonical: string }).canonical;
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
-  }
-  return v;
-}
-
 function policyOf(spec: unknown, metadata: Obj = {}, kind: Kind = 'NetworkPolicy'): Obj {
   const r = load(spec, metadata, kind);
-  expect(errors(r)).toEqual([]);
-  expect(r.set.policies).toHaveLength(1);
-  return plain(r.set.policies[0] as Policy) as Obj;
+  return onlyPolicy(r) as Obj;
 }
 
 /** The rules of one direction, as plain data. */
