@@ -21,6 +21,7 @@ export async function readManifestInputs(
   readStdin: () => Promise<string> = defaultStdin,
 ): Promise<InputFile[]> {
   const out: InputFile[] = [];
+  const seen = new Set<string>();
   let stdinUsed = false;
   for (const p of paths) {
     if (p === '-') {
@@ -31,7 +32,13 @@ export async function readManifestInputs(
     }
     await readPath(p, out, true);
   }
-  return out;
+  // A file named twice (say a zones file that is also inside a manifest directory) is read once.
+  return out.filter((f) => {
+    const key = f.path === '<stdin>' ? f.path : path.resolve(f.path);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 async function readPath(p: string, out: InputFile[], explicit: boolean): Promise<void> {

@@ -1,18 +1,25 @@
 // The engine: endpoints indexed by label, per-endpoint ordered policy lists per direction
 // (enforced, and pending when staged policies exist), and a verdict cache invalidated by
 // version whenever anything changes.
-import type { Direction, Labels, Policy, PolicySet, Tier } from '../model/types.js';
+import type {
+  Direction,
+  EndpointSelector,
+  Labels,
+  Policy,
+  PolicySet,
+  Tier,
+} from '../model/types.js';
 import { EP_HOST, EP_POD } from '../model/types.js';
 import { selectorFromNode } from '../selector/index.js';
 import type { Selector, SelectorNode } from '../selector/index.js';
 import { Endpoints } from './endpoint-set.js';
 import { LABEL_NAMESPACE } from './endpoints.js';
 import type { Endpoint, Peer } from './endpoints.js';
-import { evaluateDirection } from './evaluate.js';
+import { directionVerdict, evaluateDirection } from './evaluate.js';
 import type { PolicyEntry } from './evaluate.js';
 import { LabelIndex } from './label-index.js';
 import type { NamespaceView, Packet } from './match.js';
-import { selects } from './match.js';
+import { anySelected, selects } from './match.js';
 import { enforcedPolicies, pendingPolicies, rankPolicies } from './policy-table.js';
 import type { RankedPolicy } from './policy-table.js';
 import { combine } from './trace.js';
@@ -38,6 +45,8 @@ export class Engine implements NamespaceView {
     pending: new Map(),
   };
   private readonly nsCache = new Map<Selector, Map<string, boolean>>();
+  /** Rule selector results by canonical peer: they do not depend on protocol or port. */
+  private peerCache = new Map<EndpointSelector, Map<number, boolean>>();
   private cache = new Map<number, Map<number, Verdict>>();
   private externalCache = new Map<string, Verdict>();
   private versionNo = 0;
@@ -83,6 +92,16 @@ export class Engine implements NamespaceView {
       hit = labels !== undefined && sel.matches(labels);
       byNs.set(namespace, hit);
     }
+    return hit;
+  }
+
+  peerSelected(sel: EndpointSelector, peer: Peer): boolean {
+    const id = peer.cacheId;
+    if (id === undefined) return anySelected(sel, peer, this);
+    let byPeer = this.peerCache.get(sel);
+    if (!byPeer) this.peerCache.set(sel, (byPeer = new Map()));
+    let hit = byPeer.get(id);
+    if (hit === undefined) byPeer.set(id, (hit = anySelected(sel, peer, this)));
     return hit;
   }
 
@@ -159,6 +178,21 @@ export class Engine implements NamespaceView {
     return { ...enforced, pending: this.evaluateMode('pending', src, dst, pkt) };
   }
 
+  /** The enforced verdict only, without a trace or the cache (for exhaustive sweeps). */
+  verdictOf(src: Peer, dst: Peer, pkt: Packet): 'allow' | 'deny' {
+    for (const [direction, at] of [
+      ['egress', src],
+      ['ingress', dst],
+    ] as const) {
+      const local = this.eps.enforcingEndpoint(at);
+      if (!local) continue;
+      const list = this.lists.enforced.get(local.id)?.[direction] ?? [];
+      if (directionVerdict(list, direction, { local, src, dst, pkt, ns: this }) === 'deny')
+        return 'deny';
+    }
+    return 'allow';
+  }
+
   private evaluateMode(mode: Mode, src: Peer, dst: Peer, pkt: Packet): Evaluation {
     const egress = this.direction(mode, 'egress', src, src, dst, pkt);
     const ingress = this.direction(mode, 'ingress', dst, src, dst, pkt);
@@ -224,6 +258,7 @@ export class Engine implements NamespaceView {
   invalidate(): void {
     this.versionNo++;
     this.cached = 0;
+    this.peerCache = new Map();
     this.cache = new Map();
     this.externalCache = new Map();
   }

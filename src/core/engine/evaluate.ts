@@ -51,7 +51,27 @@ export function evaluateDirection(
   direction: Direction,
   ctx: { local: Endpoint; src: Peer; dst: Peer; pkt: Packet; ns: NamespaceView },
 ): DirectionResult {
-  const steps: TraceStep[] = [];
+  return walk(list, direction, ctx, []);
+}
+
+const NO_STEPS: TraceStep[] = [];
+
+/** The direction's verdict only: no trace is built (for exhaustive sweeps). */
+export function directionVerdict(
+  list: readonly PolicyEntry[],
+  direction: Direction,
+  ctx: { local: Endpoint; src: Peer; dst: Peer; pkt: Packet; ns: NamespaceView },
+): 'allow' | 'deny' {
+  return walk(list, direction, ctx, null).verdict;
+}
+
+function walk(
+  list: readonly PolicyEntry[],
+  direction: Direction,
+  ctx: { local: Endpoint; src: Peer; dst: Peer; pkt: Packet; ns: NamespaceView },
+  sink: TraceStep[] | null,
+): DirectionResult {
+  const steps = sink ?? NO_STEPS;
   let i = 0;
   while (i < list.length) {
     const tier = (list[i] as PolicyEntry).tier;
@@ -59,19 +79,19 @@ export function evaluateDirection(
     let decided: StepAction | undefined;
     for (; j < list.length && (list[j] as PolicyEntry).tier === tier; j++) {
       if (decided) continue; // a Pass or final action ended this tier: skip to its end
-      decided = walkPolicy(list[j] as PolicyEntry, direction, ctx, steps);
+      decided = walkPolicy(list[j] as PolicyEntry, direction, ctx, sink);
     }
     if (decided === 'allow' || decided === 'deny')
       return { direction, enforced: true, verdict: decided, steps };
     if (decided === undefined) {
       const action: StepAction = tier.defaultAction === 'Pass' ? 'pass' : 'deny';
-      steps.push(endOfTier(list.slice(i, j), direction, action));
+      if (sink) sink.push(endOfTier(list.slice(i, j), direction, action));
       if (action === 'deny') return { direction, enforced: true, verdict: 'deny', steps };
     }
     i = j;
   }
   const p = profileStep(ctx.local, direction);
-  steps.push(p);
+  if (sink) sink.push(p);
   return { direction, enforced: true, verdict: p.action === 'allow' ? 'allow' : 'deny', steps };
 }
 
@@ -80,19 +100,20 @@ function walkPolicy(
   e: PolicyEntry,
   direction: Direction,
   ctx: { src: Peer; dst: Peer; pkt: Packet; ns: NamespaceView },
-  steps: TraceStep[],
+  steps: TraceStep[] | null,
 ): StepAction | undefined {
   for (const rule of e.rules) {
     if (!ruleApplies(rule, ctx.src, ctx.dst, ctx.pkt, ctx.ns)) continue;
     const action = ACTION[rule.action];
-    steps.push({
-      direction,
-      tier: e.tier.name,
-      policy: e.ref,
-      rule: rule.index,
-      ...(rule.name !== undefined ? { ruleName: rule.name } : {}),
-      action,
-    });
+    if (steps)
+      steps.push({
+        direction,
+        tier: e.tier.name,
+        policy: e.ref,
+        rule: rule.index,
+        ...(rule.name !== undefined ? { ruleName: rule.name } : {}),
+        action,
+      });
     if (action !== 'log') return action;
   }
   return undefined;

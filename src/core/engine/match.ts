@@ -28,6 +28,8 @@ export interface Packet {
 export interface NamespaceView {
   /** Does the namespace selector select this (namespaced or not) endpoint's namespace? */
   nsSelects(sel: Selector, namespace: string | undefined): boolean;
+  /** Does the selector select any endpoint the peer stands for? (The engine memoises this.) */
+  peerSelected(sel: EndpointSelector, peer: Peer): boolean;
 }
 
 /** Is `ep` in the endpoint set described by `sel`? */
@@ -64,7 +66,8 @@ function saLabels(name: string | undefined): ReadonlyMap<string, string> {
   return m;
 }
 
-function anySelected(sel: EndpointSelector, peer: Peer, ns: NamespaceView): boolean {
+/** Does the selector select any endpoint the peer stands for (computed, not memoised)? */
+export function anySelected(sel: EndpointSelector, peer: Peer, ns: NamespaceView): boolean {
   for (const id of peer.identities) if (selects(sel, id, ns)) return true;
   return false;
 }
@@ -108,8 +111,8 @@ function sideMatches(
     portMatches(pm.notPorts, port, pkt.protocol, peer.endpoint)
   )
     return false;
-  if (pm.selector && !anySelected(pm.selector, peer, ns)) return false;
-  if (pm.notSelector && anySelected(pm.notSelector, peer, ns)) return false;
+  if (pm.selector && !ns.peerSelected(pm.selector, peer)) return false;
+  if (pm.notSelector && ns.peerSelected(pm.notSelector, peer)) return false;
   // Domain names resolve to addresses only at run time; with no DNS data they match nothing.
   if (pm.domains) return false;
   return true;

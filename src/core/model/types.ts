@@ -87,6 +87,7 @@ export type PolicyKind =
   | 'AdminNetworkPolicy'
   | 'BaselineAdminNetworkPolicy'
   | 'ClusterNetworkPolicy'
+  | 'ZonePolicy'
   | 'Profile';
 
 export interface PolicyRef {
@@ -159,8 +160,11 @@ export interface Match {
 
 export interface Rule {
   action: Action;
-  /** Index of the rule inside the user's resource, within its direction. */
-  index: number;
+  /**
+   * Index of the rule inside the user's resource, within its direction; `default` for a
+   * rule that stands for the resource's own default (a ZonePolicy's intra/inter-zone default).
+   */
+  index: number | 'default';
   name?: string;
   /**
    * The rule matches when any alternative matches (a Kubernetes rule's peers x ports, an
