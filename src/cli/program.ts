@@ -2,6 +2,9 @@
 // 0 ok, 1 findings (a denied connection, a mismatch), 2 bad input, 3 runtime failure.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { check } from './commands/check.js';
+import { compile } from './commands/compile.js';
+import { verify } from './commands/verify.js';
+import type { TargetName } from '../core/targets/index.js';
 import { demo } from './commands/demo.js';
 import { explain } from './commands/explain.js';
 import { matrix } from './commands/matrix.js';
@@ -10,6 +13,14 @@ import { EXIT } from './output.js';
 import type { ExitCode, IO, OutputFormat } from './output.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+function priorityBand(v: string): [number, number] {
+  const m = /^(\d+):(\d+)$/.exec(v);
+  const [a, b] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!m || a > b || b > 1000)
+    throw new InvalidArgumentError('a band is FROM:TO with 0 <= FROM <= TO <= 1000');
+  return [a, b];
+}
 
 function portNumber(v: string): number {
   const n = Number(v);
@@ -120,6 +131,102 @@ export function buildProgram(io: IO, done: (code: ExitCode) => void): Command {
     .requiredOption('--queries <file>', 'queries, JSON lines (- for stdin)')
     .action((o: { manifests: string[]; queries: string }) =>
       run(check(io, { manifests: o.manifests, queries: o.queries })),
+    );
+
+  program
+    .command('compile')
+    .description(
+      'Compile a ZonePolicy for a target: calico (Tier, GlobalNetworkPolicies, GlobalNetworkSets, IPPools), cnp (ClusterNetworkPolicy v1alpha2) or anp (AdminNetworkPolicy v1alpha1). Output is deterministic. Exit 2 when the target cannot express a rule (use --approximate to approximate safely).',
+    )
+    .requiredOption('--zones <file>', 'the ZonePolicy file')
+    .addOption(
+      new Option('--target <target>', 'where it is enforced')
+        .choices(['calico', 'cnp', 'anp', 'nftables'])
+        .default('calico'),
+    )
+    .option(
+      '-o, --out <dir>',
+      'output directory (one file per object), or - for standard output',
+      '-',
+    )
+    .option(
+      '-f, --file <path>',
+      'cluster manifests: namespaces get their zone pool annotation (calico); repeatable',
+      collect,
+      [],
+    )
+    .option(
+      '--approximate',
+      'approximate what the target cannot express: a deny widened, an allow narrowed (each reported)',
+      false,
+    )
+    .option(
+      '--priority-band <from:to>',
+      'ClusterNetworkPolicy/AdminNetworkPolicy priority band, e.g. 100:199',
+      priorityBand,
+    )
+    .action(
+      (o: {
+        zones: string;
+        target: TargetName;
+        out: string;
+        file: string[];
+        approximate: boolean;
+        priorityBand?: [number, number];
+      }) =>
+        run(
+          compile(io, {
+            zones: o.zones,
+            target: o.target,
+            out: o.out,
+            files: o.file,
+            approximate: o.approximate,
+            ...(o.priorityBand ? { priorityBand: o.priorityBand } : {}),
+          }),
+        ),
+    );
+
+  program
+    .command('verify')
+    .description(
+      "Prove that the compiled zones, with the cluster's own policies, enforce exactly what the ZonePolicy means: every pair of endpoint classes, every protocol and port interval the rules distinguish (nothing sampled); and that developers allowing everything cannot open what the zones deny. Exit 1 on any difference, with a witness.",
+    )
+    .requiredOption('--zones <file>', 'the ZonePolicy file')
+    .option('-f, --file <path>', FILES_HELP, collect, [])
+    .addOption(
+      new Option(
+        '--target <target>',
+        "the enforcement to check (native: zonewall's own evaluation)",
+      )
+        .choices(['calico', 'cnp', 'anp', 'native'])
+        .default('calico'),
+    )
+    .option(
+      '--approximate',
+      'verify the approximated output of a target that cannot express every rule',
+      false,
+    )
+    .option('--max-differences <n>', 'witnesses to print per check', (v) => Number(v), 20)
+    .addOption(outputOption())
+    .action(
+      (o: {
+        zones: string;
+        file: string[];
+        target: TargetName | 'native';
+        approximate: boolean;
+        maxDifferences: number;
+        output: OutputFormat;
+      }) =>
+        run(
+          verify(io, {
+            zones: o.zones,
+            files: o.file,
+            target: o.target,
+            approximate: o.approximate,
+            maxDifferences: o.maxDifferences,
+            output: o.output,
+          }),
+        ),
     );
 
   program
