@@ -1,7 +1,8 @@
 // Repairs for conformance inputs that a Kubernetes API server would reject (see DEVIATIONS.md).
 // Each turns the input into the valid manifest with the meaning the suite gives it, so the
 // suite's verdicts can still be checked after zonewall has (correctly) rejected the original.
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
+import { toYaml } from '../../src/core/model/index.js';
 import type { InputFile } from '../../src/core/model/index.js';
 
 type Obj = Record<string, unknown>;
@@ -15,7 +16,7 @@ export function repair(files: readonly InputFile[], kind: Repair): InputFile[] {
     const docs = parseAllDocuments(f.text, { version: '1.1' });
     const list = (Array.isArray(docs) ? docs : [docs]).map((d) => d.toJS() as unknown);
     const fixed = list.map((d) => (isObj(d) ? FIX[kind](d) : d));
-    return { path: f.path, text: fixed.map((d) => stringify(d)).join('---\n') };
+    return { path: f.path, text: toYaml(fixed) };
   });
 }
 

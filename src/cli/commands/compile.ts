@@ -2,7 +2,7 @@
 // AdminNetworkPolicy), deterministic, to a directory or standard output.
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { toYaml } from '../../core/model/index.js';
 import type { Issue } from '../../core/model/index.js';
 import { RENDERERS } from '../targets.js';
 import type { CompileOptions, Manifest, TargetName } from '../../core/targets/index.js';
@@ -41,7 +41,7 @@ export async function compile(io: IO, o: CompileCliOptions): Promise<ExitCode> {
   const res = render(loaded.program, opts);
   printIssues(io, res.issues);
   if (res.issues.some((i: Issue) => i.severity === 'error')) return EXIT.BAD_INPUT;
-  if (o.out === '-') io.out(res.manifests.map((m) => stringify(m, { lineWidth: 0 })).join('---\n'));
+  if (o.out === '-') io.out(toYaml(res.manifests));
   else await writeDir(io, o.out, res.manifests);
   return EXIT.OK;
 }
@@ -58,9 +58,7 @@ async function writeDir(io: IO, dir: string, manifests: Manifest[]): Promise<voi
     if (text.startsWith(HEADER)) await rm(path.join(dir, f));
   }
   await Promise.all(
-    manifests.map((m, i) =>
-      writeFile(path.join(dir, names[i] as string), HEADER + stringify(m, { lineWidth: 0 })),
-    ),
+    manifests.map((m, i) => writeFile(path.join(dir, names[i] as string), HEADER + toYaml([m]))),
   );
   println(io, `wrote ${manifests.length} objects to ${dir}`);
 }

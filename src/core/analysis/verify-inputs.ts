@@ -1,7 +1,7 @@
 // The policy sets `verify` compares: the cluster with the zones as a target enforces them
 // (rendered and read back exactly as a cluster would receive them), and the guardrail
 // cluster in which every namespace's developers allow everything.
-import { stringify } from 'yaml';
+import { toYaml } from '../model/documents.js';
 import { loadPolicySet } from '../model/load.js';
 import type { Issue } from '../model/issues.js';
 import type { PolicySet, Tier } from '../model/types.js';
@@ -33,7 +33,7 @@ export function compiledZones(
   if (out.issues.some((i) => i.severity === 'error')) return { issues: out.issues };
   // Namespaces carry only pool annotations here; the cluster's own are the real ones.
   const objects = out.manifests.filter((m) => m.kind !== 'Namespace');
-  const text = objects.map((m) => stringify(m, { lineWidth: 0 })).join('---\n');
+  const text = toYaml(objects);
   const loaded = loadPolicySet([{ path: `<compiled ${render.name}>`, text }]);
   const errors = loaded.issues.filter((i) => i.severity === 'error');
   if (errors.length > 0) return { issues: [...out.issues, ...errors] };
@@ -81,8 +81,6 @@ export function withDevelopersAllowingEverything(cluster: PolicySet): PolicySet 
       },
     },
   ]);
-  const loaded = loadPolicySet([
-    { path: '<guardrail>', text: docs.map((d) => stringify(d)).join('---\n') },
-  ]);
+  const loaded = loadPolicySet([{ path: '<guardrail>', text: toYaml(docs) }]);
   return { ...cluster, policies: [...cluster.policies, ...loaded.set.policies] };
 }

@@ -1,5 +1,5 @@
 // YAML input -> documents, keeping enough of the parse to point an issue at a line and column.
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments, stringify } from 'yaml';
 import type { Document } from 'yaml';
 import type { Issue, Position } from './issues.js';
 
@@ -144,4 +144,12 @@ export function describe(v: unknown): string {
 function firstLine(s: string): string {
   const i = s.indexOf('\n');
   return i < 0 ? s : s.slice(0, i);
+}
+
+/**
+ * Documents as YAML that Kubernetes reads back unchanged: YAML 1.1, so strings such as `off`,
+ * `yes` or `y` are quoted (YAML 1.2 would leave them bare and a 1.1 reader makes them booleans).
+ */
+export function toYaml(docs: readonly unknown[]): string {
+  return docs.map((d) => stringify(d, { version: '1.1', lineWidth: 0 })).join('---\n');
 }

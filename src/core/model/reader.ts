@@ -111,7 +111,15 @@ export class Reader {
       return undefined;
     }
     if (typeof this.value !== 'string') {
-      this.error('field.type', `${this.label()} must be a string, found ${describe(this.value)}`);
+      // YAML 1.1 (as Kubernetes reads it) turns unquoted yes/no/on/off/y/n and numbers into other types.
+      const hint =
+        typeof this.value === 'boolean' || typeof this.value === 'number'
+          ? ' (quote it in YAML)'
+          : '';
+      this.error(
+        'field.type',
+        `${this.label()} must be a string, found ${describe(this.value)}${hint}`,
+      );
       return undefined;
     }
     if (opts.nonEmpty && this.value === '') {

@@ -310,7 +310,7 @@ describe('names, label keys and values (apimachinery IsDNS1123Subdomain, IsQuali
       { name: 5 },
       'field.type',
       'metadata.name',
-      'metadata.name must be a string, found number 5',
+      'metadata.name must be a string, found number 5 (quote it in YAML)',
     ],
     [
       'a namespace with a dot (DNS-1123 label)',
