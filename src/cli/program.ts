@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { check } from './commands/check.js';
 import { compile } from './commands/compile.js';
 import { verify } from './commands/verify.js';
+import { zones } from './commands/zones.js';
 import type { TargetName } from '../core/targets/index.js';
 import { demo } from './commands/demo.js';
 import { explain } from './commands/explain.js';
@@ -131,6 +132,24 @@ export function buildProgram(io: IO, done: (code: ExitCode) => void): Command {
     .requiredOption('--queries <file>', 'queries, JSON lines (- for stdin)')
     .action((o: { manifests: string[]; queries: string }) =>
       run(check(io, { manifests: o.manifests, queries: o.queries })),
+    );
+
+  program
+    .command('zones')
+    .description(
+      'List every pod with its zone and where it came from (pod label, namespace label, default), flag pods in the default zone, and warn about the zone policy (unreachable rules, empty zones, overlapping pools, label conflicts).',
+    )
+    .option('-f, --file <path>', `${FILES_HELP}; the ZonePolicy may be among them`, collect, [])
+    .option('--zones <file>', 'the ZonePolicy file, if it is not among the manifests')
+    .addOption(outputOption())
+    .action((o: { file: string[]; zones?: string; output: OutputFormat }) =>
+      run(
+        zones(io, {
+          files: o.file,
+          output: o.output,
+          ...(o.zones !== undefined ? { zones: o.zones } : {}),
+        }),
+      ),
     );
 
   program

@@ -3,3 +3,4 @@ export { verifyZones } from './verify.js';
 export type { Difference, VerifyInput, VerifyResult, VerifyStats } from './verify.js';
 export { compiledZones, withDevelopersAllowingEverything, withZones } from './verify-inputs.js';
 export type { CompiledZones } from './verify-inputs.js';
+export { lintZoneMembers, lintZonePolicy, ruleCovers } from './zone-lint.js';
