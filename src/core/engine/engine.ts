@@ -1,25 +1,21 @@
 // The engine: endpoints indexed by label, per-endpoint ordered policy lists per direction
-// (enforced, and pending when staged policies exist), and a verdict cache invalidated by
-// version whenever anything changes.
-import type {
-  Direction,
-  EndpointSelector,
-  Labels,
-  Policy,
-  PolicySet,
-  Tier,
-} from '../model/types.js';
+// (enforced, and pending when staged policies exist), rules compiled to fixed shapes with
+// their selector results memoised per peer, and a verdict cache invalidated by version
+// whenever anything changes.
+import type { Direction, Labels, Policy, PolicySet, Tier } from '../model/types.js';
 import { EP_HOST, EP_POD } from '../model/types.js';
 import { selectorFromNode } from '../selector/index.js';
 import type { Selector, SelectorNode } from '../selector/index.js';
+import { SelectorSlots } from './compiled.js';
 import { Endpoints } from './endpoint-set.js';
 import { LABEL_NAMESPACE } from './endpoints.js';
 import type { Endpoint, Peer } from './endpoints.js';
 import { directionVerdict, evaluateDirection } from './evaluate.js';
-import type { PolicyEntry } from './evaluate.js';
+import type { PolicyEntry, WalkContext } from './evaluate.js';
 import { LabelIndex } from './label-index.js';
 import type { NamespaceView, Packet } from './match.js';
-import { anySelected, selects } from './match.js';
+import { selects } from './match.js';
+import { PacketFilter } from './sweep.js';
 import { enforcedPolicies, pendingPolicies, rankPolicies } from './policy-table.js';
 import type { RankedPolicy } from './policy-table.js';
 import { combine } from './trace.js';
@@ -35,18 +31,40 @@ interface Lists {
   egress: PolicyEntry[];
 }
 
+interface Ranked {
+  all: RankedPolicy[];
+  /** Policies that can only apply in one namespace, by namespace; the rest are global. */
+  byNamespace: Map<string, RankedPolicy[]>;
+  global: RankedPolicy[];
+}
+
+/** A packet with every field present (one object shape on the hot path). */
+function normalise(p: Packet): Packet {
+  return {
+    protocol: p.protocol,
+    port: p.port,
+    srcPort: p.srcPort,
+    icmpType: p.icmpType,
+    icmpCode: p.icmpCode,
+    ipVersion: p.ipVersion,
+  };
+}
+
 export class Engine implements NamespaceView {
   readonly eps: Endpoints;
   private readonly index = new LabelIndex();
   private readonly tiers: Map<string, Tier>;
-  private readonly ranked: Record<Mode, RankedPolicy[] | undefined>;
+  private readonly ranked: Record<Mode, Ranked | undefined>;
   private readonly lists: Record<Mode, Map<number, Lists>> = {
     enforced: new Map(),
     pending: new Map(),
   };
+  private readonly entries = new Map<
+    RankedPolicy,
+    { ingress?: PolicyEntry; egress?: PolicyEntry }
+  >();
   private readonly nsCache = new Map<Selector, Map<string, boolean>>();
-  /** Rule selector results by canonical peer: they do not depend on protocol or port. */
-  private peerCache = new Map<EndpointSelector, Map<number, boolean>>();
+  private readonly slots: SelectorSlots;
   private cache = new Map<number, Map<number, Verdict>>();
   private externalCache = new Map<string, Verdict>();
   private versionNo = 0;
@@ -54,12 +72,13 @@ export class Engine implements NamespaceView {
 
   private constructor(set: PolicySet) {
     this.eps = new Endpoints(set);
+    this.slots = new SelectorSlots(() => this.eps.all.length * 2 + 2);
     this.tiers = new Map(set.tiers.map((t) => [t.name, t]));
     for (const ep of this.eps.subjects()) this.index.add(ep.id, ep.labels);
     const pending = pendingPolicies(set.policies);
     this.ranked = {
-      enforced: rankPolicies(enforcedPolicies(set.policies), this.tiers),
-      pending: pending ? rankPolicies(pending, this.tiers) : undefined,
+      enforced: indexRanked(rankPolicies(enforcedPolicies(set.policies), this.tiers)),
+      pending: pending ? indexRanked(rankPolicies(pending, this.tiers)) : undefined,
     };
     this.place('enforced');
     if (this.ranked.pending) this.place('pending');
@@ -95,39 +114,70 @@ export class Engine implements NamespaceView {
     return hit;
   }
 
-  peerSelected(sel: EndpointSelector, peer: Peer): boolean {
-    const id = peer.cacheId;
-    if (id === undefined) return anySelected(sel, peer, this);
-    let byPeer = this.peerCache.get(sel);
-    if (!byPeer) this.peerCache.set(sel, (byPeer = new Map()));
-    let hit = byPeer.get(id);
-    if (hit === undefined) byPeer.set(id, (hit = anySelected(sel, peer, this)));
-    return hit;
-  }
-
   /** Place every ranked policy on the endpoints it selects, in rank order. */
   private place(mode: Mode): void {
     const lists = this.lists[mode];
     lists.clear();
-    for (const rp of this.ranked[mode] ?? []) {
-      for (const ep of this.subjectsOf(rp.policy)) addEntry(lists, ep.id, rp);
+    for (const rp of this.ranked[mode]?.all ?? []) {
+      for (const ep of this.subjectsOf(rp.policy)) this.addEntry(lists, ep.id, rp);
     }
   }
 
-  /** The endpoints a policy applies to, starting from the label index's candidates. */
+  /** The endpoints a policy applies to, starting from the narrowest candidate set. */
   private subjectsOf(policy: Policy): Endpoint[] {
     const s = policy.subject;
     let candidates: Iterable<Endpoint>;
     if (s.namespace !== undefined) candidates = this.eps.podsIn(s.namespace);
     else {
       const ids = s.selector ? this.index.candidates(s.selector.ast) : undefined;
-      candidates = ids ? this.eps.byIds(ids) : this.eps.subjects();
+      const byNs =
+        !ids && s.namespaceSelector && !s.namespaceSelector.usesGlobal && (s.kinds & EP_HOST) === 0;
+      // A subject narrowed only by its namespaces: test the namespaces, not every pod.
+      candidates = ids
+        ? this.eps.byIds(ids)
+        : byNs
+          ? this.podsOfNamespaces(s.namespaceSelector as Selector)
+          : this.eps.subjects();
     }
     const out: Endpoint[] = [];
     for (const ep of candidates) {
       if ((ep.kindBit & (EP_POD | EP_HOST)) !== 0 && selects(s, ep, this)) out.push(ep);
     }
     return out;
+  }
+
+  private *podsOfNamespaces(sel: Selector): Iterable<Endpoint> {
+    for (const ns of this.eps.namespaceNames())
+      if (this.nsSelects(sel, ns)) yield* this.eps.podsIn(ns);
+  }
+
+  private addEntry(lists: Map<number, Lists>, id: number, rp: RankedPolicy): void {
+    let l = lists.get(id);
+    if (!l) lists.set(id, (l = { ingress: [], egress: [] }));
+    const e = this.entriesOf(rp);
+    if (e.ingress) l.ingress.push(e.ingress);
+    if (e.egress) l.egress.push(e.egress);
+  }
+
+  /** One entry object per policy and direction, shared by every endpoint it applies to. */
+  private entriesOf(rp: RankedPolicy): { ingress?: PolicyEntry; egress?: PolicyEntry } {
+    let e = this.entries.get(rp);
+    if (!e) {
+      const { ref, ingress, egress } = rp.policy;
+      const entry = (rules: Policy['ingress'] & object): PolicyEntry => ({
+        ref,
+        tier: rp.tier,
+        rank: rp.rank,
+        rules,
+        compiled: rules.map((r) => this.slots.compile(r)),
+      });
+      e = {
+        ...(ingress ? { ingress: entry(ingress) } : {}),
+        ...(egress ? { egress: entry(egress) } : {}),
+      };
+      this.entries.set(rp, e);
+    }
+    return e;
   }
 
   /** The ordered policies that apply to an endpoint in one direction. */
@@ -173,30 +223,73 @@ export class Engine implements NamespaceView {
 
   /** Evaluate without the cache (the enforced verdict, and the pending one when staged policies exist). */
   evaluateUncached(src: Peer, dst: Peer, pkt: Packet): Verdict {
-    const enforced = this.evaluateMode('enforced', src, dst, pkt);
+    const p = normalise(pkt);
+    const enforced = this.evaluateMode('enforced', src, dst, p);
     if (!this.ranked.pending) return enforced;
-    return { ...enforced, pending: this.evaluateMode('pending', src, dst, pkt) };
+    return { ...enforced, pending: this.evaluateMode('pending', src, dst, p) };
   }
 
   /** The enforced verdict only, without a trace or the cache (for exhaustive sweeps). */
   verdictOf(src: Peer, dst: Peer, pkt: Packet): 'allow' | 'deny' {
+    const p = normalise(pkt);
     for (const [direction, at] of [
       ['egress', src],
       ['ingress', dst],
     ] as const) {
-      const local = this.eps.enforcingEndpoint(at);
-      if (!local) continue;
-      const list = this.lists.enforced.get(local.id)?.[direction] ?? [];
-      if (directionVerdict(list, direction, { local, src, dst, pkt, ns: this }) === 'deny')
-        return 'deny';
+      const ctx = this.context('enforced', direction, at, src, dst, p);
+      if (ctx && directionVerdict(ctx.list, direction, ctx) === 'deny') return 'deny';
     }
     return 'allow';
   }
 
+  /**
+   * Verdicts for many pairs sharing one packet shape (a matrix): rule lists are filtered once
+   * for the packet and no trace is built. Invalid after any change to the engine.
+   */
+  sweep(pkt: Packet): (src: Peer, dst: Peer) => 'allow' | 'deny' {
+    const p = normalise(pkt);
+    const filter = new PacketFilter(p);
+    const lists = new Map<number, PolicyEntry[]>();
+    const listOf = (local: Endpoint, direction: Direction): PolicyEntry[] => {
+      const key = local.id * 2 + (direction === 'egress' ? 0 : 1);
+      let l = lists.get(key);
+      if (!l)
+        lists.set(key, (l = filter.list(this.lists.enforced.get(local.id)?.[direction] ?? [])));
+      return l;
+    };
+    return (src, dst) => {
+      for (const [direction, at] of [
+        ['egress', src],
+        ['ingress', dst],
+      ] as const) {
+        const local = this.eps.enforcingEndpoint(at);
+        if (!local) continue;
+        const ctx = { local, src, dst, pkt: p, ns: this, slots: this.slots };
+        if (directionVerdict(listOf(local, direction), direction, ctx) === 'deny') return 'deny';
+      }
+      return 'allow';
+    };
+  }
+
+  private context(
+    mode: Mode,
+    direction: Direction,
+    at: Peer,
+    src: Peer,
+    dst: Peer,
+    pkt: Packet,
+  ): (WalkContext & { list: readonly PolicyEntry[] }) | undefined {
+    const local = this.eps.enforcingEndpoint(at);
+    if (!local) return undefined;
+    const list = this.lists[mode].get(local.id)?.[direction] ?? [];
+    return { local, src, dst, pkt, ns: this, slots: this.slots, list };
+  }
+
   private evaluateMode(mode: Mode, src: Peer, dst: Peer, pkt: Packet): Evaluation {
-    const egress = this.direction(mode, 'egress', src, src, dst, pkt);
-    const ingress = this.direction(mode, 'ingress', dst, src, dst, pkt);
-    return combine(egress, ingress);
+    return combine(
+      this.direction(mode, 'egress', src, src, dst, pkt),
+      this.direction(mode, 'ingress', dst, src, dst, pkt),
+    );
   }
 
   private direction(
@@ -207,8 +300,8 @@ export class Engine implements NamespaceView {
     dst: Peer,
     pkt: Packet,
   ): DirectionResult {
-    const local = this.eps.enforcingEndpoint(at);
-    if (!local) {
+    const ctx = this.context(mode, direction, at, src, dst, pkt);
+    if (!ctx) {
       const note = at.endpoint?.hostNetwork
         ? 'host-networked pod: no workload endpoint, and no host endpoint has its address'
         : at.endpoint
@@ -216,8 +309,7 @@ export class Engine implements NamespaceView {
           : 'outside the cluster: no policy is enforced there';
       return { direction, enforced: false, verdict: 'allow', steps: [], note };
     }
-    const list = this.lists[mode].get(local.id)?.[direction] ?? [];
-    return evaluateDirection(list, direction, { local, src, dst, pkt, ns: this });
+    return evaluateDirection(ctx.list, direction, ctx);
   }
 
   /** Replace a pod's labels: re-index it and re-place policies on it (sub-millisecond). */
@@ -244,24 +336,60 @@ export class Engine implements NamespaceView {
       const lists = this.lists[mode];
       for (const ep of eps) {
         lists.delete(ep.id);
-        for (const rp of ranked) {
-          const p = rp.policy;
-          if (p.subject.namespace !== undefined && p.subject.namespace !== ep.namespace) continue;
-          if (selects(p.subject, ep, this)) addEntry(lists, ep.id, rp);
+        // Only global policies and those of the pod's own namespace can select it.
+        for (const rp of mergeByRank(
+          ranked.global,
+          ranked.byNamespace.get(ep.namespace ?? '') ?? [],
+        )) {
+          if (selects(rp.policy.subject, ep, this)) this.addEntry(lists, ep.id, rp);
         }
       }
     }
     this.invalidate();
   }
 
-  /** Drop every cached verdict (bump the version). */
+  /** Drop every cached verdict and memoised selector result (bump the version). */
   invalidate(): void {
     this.versionNo++;
     this.cached = 0;
-    this.peerCache = new Map();
+    this.slots.clear();
     this.cache = new Map();
     this.externalCache = new Map();
   }
+}
+
+function indexRanked(all: RankedPolicy[]): Ranked {
+  const byNamespace = new Map<string, RankedPolicy[]>();
+  const global: RankedPolicy[] = [];
+  for (const rp of all) {
+    const ns = rp.policy.subject.namespace;
+    if (ns === undefined) global.push(rp);
+    else {
+      const list = byNamespace.get(ns);
+      if (list) list.push(rp);
+      else byNamespace.set(ns, [rp]);
+    }
+  }
+  return { all, byNamespace, global };
+}
+
+/** Two rank-sorted lists merged into one. */
+function mergeByRank(a: readonly RankedPolicy[], b: readonly RankedPolicy[]): RankedPolicy[] {
+  const out: RankedPolicy[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (y === undefined || (x !== undefined && x.rank < y.rank)) {
+      out.push(x as RankedPolicy);
+      i++;
+    } else {
+      out.push(y);
+      j++;
+    }
+  }
+  return out;
 }
 
 const noNamespace = new WeakMap<Selector, boolean>();
@@ -292,29 +420,4 @@ function withoutAll(n: SelectorNode): SelectorNode {
     default:
       return n;
   }
-}
-
-// One entry object per policy and direction, shared by every endpoint it applies to.
-const entries = new WeakMap<RankedPolicy, { ingress?: PolicyEntry; egress?: PolicyEntry }>();
-
-function entriesOf(rp: RankedPolicy): { ingress?: PolicyEntry; egress?: PolicyEntry } {
-  let e = entries.get(rp);
-  if (!e) {
-    const { ref, ingress, egress } = rp.policy;
-    const base = { ref, tier: rp.tier, rank: rp.rank };
-    e = {
-      ...(ingress ? { ingress: { ...base, rules: ingress } } : {}),
-      ...(egress ? { egress: { ...base, rules: egress } } : {}),
-    };
-    entries.set(rp, e);
-  }
-  return e;
-}
-
-function addEntry(lists: Map<number, Lists>, id: number, rp: RankedPolicy): void {
-  let l = lists.get(id);
-  if (!l) lists.set(id, (l = { ingress: [], egress: [] }));
-  const e = entriesOf(rp);
-  if (e.ingress) l.ingress.push(e.ingress);
-  if (e.egress) l.egress.push(e.egress);
 }

@@ -4,9 +4,10 @@
 // records and continues; a tier that took no action applies its default action; after the
 // last tier the profile decides.
 import type { Direction, PolicyRef, Rule, Tier } from '../model/types.js';
+import { cRuleApplies } from './compiled.js';
+import type { CRule, SelectorSlots } from './compiled.js';
 import type { Endpoint, Peer } from './endpoints.js';
 import type { NamespaceView, Packet } from './match.js';
-import { ruleApplies } from './match.js';
 import type { DirectionResult, StepAction, TraceStep } from './trace.js';
 
 /** A policy as placed for evaluation: its tier and its rules for one direction. */
@@ -14,15 +15,21 @@ export interface PolicyEntry {
   ref: PolicyRef;
   tier: Tier;
   rank: number;
+  /** The rules as the model states them. */
   rules: readonly Rule[];
+  /** The same rules compiled for evaluation. */
+  compiled: readonly CRule[];
 }
 
-const ACTION: Record<Rule['action'], StepAction> = {
-  Allow: 'allow',
-  Deny: 'deny',
-  Pass: 'pass',
-  Log: 'log',
-};
+/** Everything one direction's walk needs. */
+export interface WalkContext {
+  local: Endpoint;
+  src: Peer;
+  dst: Peer;
+  pkt: Packet;
+  ns: NamespaceView;
+  slots: SelectorSlots;
+}
 
 /** The profile applied after the last tier. */
 export function profileStep(local: Endpoint, direction: Direction): TraceStep {
@@ -45,33 +52,32 @@ export function profileStep(local: Endpoint, direction: Direction): TraceStep {
   };
 }
 
-/** Evaluate one direction; `local` is the endpoint whose policy list is walked. */
+/** Evaluate one direction with its trace; `local` is the endpoint whose policy list is walked. */
 export function evaluateDirection(
   list: readonly PolicyEntry[],
   direction: Direction,
-  ctx: { local: Endpoint; src: Peer; dst: Peer; pkt: Packet; ns: NamespaceView },
+  ctx: WalkContext,
 ): DirectionResult {
-  return walk(list, direction, ctx, []);
+  const steps: TraceStep[] = [];
+  const verdict = walk(list, direction, ctx, steps);
+  return { direction, enforced: true, verdict, steps };
 }
-
-const NO_STEPS: TraceStep[] = [];
 
 /** The direction's verdict only: no trace is built (for exhaustive sweeps). */
 export function directionVerdict(
   list: readonly PolicyEntry[],
   direction: Direction,
-  ctx: { local: Endpoint; src: Peer; dst: Peer; pkt: Packet; ns: NamespaceView },
+  ctx: WalkContext,
 ): 'allow' | 'deny' {
-  return walk(list, direction, ctx, null).verdict;
+  return walk(list, direction, ctx, null);
 }
 
 function walk(
   list: readonly PolicyEntry[],
   direction: Direction,
-  ctx: { local: Endpoint; src: Peer; dst: Peer; pkt: Packet; ns: NamespaceView },
+  ctx: WalkContext,
   sink: TraceStep[] | null,
-): DirectionResult {
-  const steps = sink ?? NO_STEPS;
+): 'allow' | 'deny' {
   let i = 0;
   while (i < list.length) {
     const tier = (list[i] as PolicyEntry).tier;
@@ -81,40 +87,39 @@ function walk(
       if (decided) continue; // a Pass or final action ended this tier: skip to its end
       decided = walkPolicy(list[j] as PolicyEntry, direction, ctx, sink);
     }
-    if (decided === 'allow' || decided === 'deny')
-      return { direction, enforced: true, verdict: decided, steps };
+    if (decided === 'allow' || decided === 'deny') return decided;
     if (decided === undefined) {
       const action: StepAction = tier.defaultAction === 'Pass' ? 'pass' : 'deny';
       if (sink) sink.push(endOfTier(list.slice(i, j), direction, action));
-      if (action === 'deny') return { direction, enforced: true, verdict: 'deny', steps };
+      if (action === 'deny') return 'deny';
     }
     i = j;
   }
   const p = profileStep(ctx.local, direction);
   if (sink) sink.push(p);
-  return { direction, enforced: true, verdict: p.action === 'allow' ? 'allow' : 'deny', steps };
+  return p.action === 'allow' ? 'allow' : 'deny';
 }
 
 /** Walk one policy's rules; returns the tier-ending action (allow/deny/pass) or undefined. */
 function walkPolicy(
   e: PolicyEntry,
   direction: Direction,
-  ctx: { src: Peer; dst: Peer; pkt: Packet; ns: NamespaceView },
-  steps: TraceStep[] | null,
+  ctx: WalkContext,
+  sink: TraceStep[] | null,
 ): StepAction | undefined {
-  for (const rule of e.rules) {
-    if (!ruleApplies(rule, ctx.src, ctx.dst, ctx.pkt, ctx.ns)) continue;
-    const action = ACTION[rule.action];
-    if (steps)
-      steps.push({
+  for (const rule of e.compiled) {
+    if (!cRuleApplies(rule, ctx.src, ctx.dst, ctx.pkt, ctx.slots, ctx.ns)) continue;
+    if (sink) {
+      sink.push({
         direction,
         tier: e.tier.name,
         policy: e.ref,
         rule: rule.index,
         ...(rule.name !== undefined ? { ruleName: rule.name } : {}),
-        action,
+        action: rule.action,
       });
-    if (action !== 'log') return action;
+    }
+    if (rule.action !== 'log') return rule.action;
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 // The reachability matrix: every source against every destination on one protocol and port.
 import type { Engine } from './engine.js';
-import type { Endpoint } from './endpoints.js';
+import type { Endpoint, Peer } from './endpoints.js';
+import type { Packet } from './match.js';
 import { endpointName } from './endpoints.js';
 import type { Verdict, VerdictValue } from './trace.js';
 
@@ -27,6 +28,13 @@ export function reachabilityMatrix(engine: Engine, o: MatrixOptions): Matrix {
   const cells: VerdictValue[][] = [];
   const verdicts: Verdict[][] = [];
   let allowed = 0;
+  // One sweep per address family: rule lists filtered once for this protocol and port.
+  const sweeps = new Map<4 | 6 | undefined, (s: Peer, d: Peer) => VerdictValue>();
+  const sweep = (version: 4 | 6 | undefined): ((s: Peer, d: Peer) => VerdictValue) => {
+    let f = sweeps.get(version);
+    if (!f) sweeps.set(version, (f = engine.sweep(packet(o, version))));
+    return f;
+  };
   for (const s of o.sources) {
     const row: VerdictValue[] = [];
     const vrow: Verdict[] = [];
@@ -34,19 +42,15 @@ export function reachabilityMatrix(engine: Engine, o: MatrixOptions): Matrix {
       const version = commonFamily(engine, s, d);
       const src = engine.eps.peerOf(s, version);
       const dst = engine.eps.peerOf(d, version);
-      const pkt = {
-        protocol: o.protocol,
-        ...(o.port !== undefined ? { port: o.port } : {}),
-        ...(version ? { ipVersion: version } : {}),
-      };
-      // A sweep touches each pair once: caching a million traced verdicts would only cost memory.
-      const v = o.keepVerdicts
-        ? engine.evaluate(src, dst, pkt)
-        : engine.evaluateUncached(src, dst, pkt);
-      const value: VerdictValue = s === d ? 'allow' : v.verdict;
+      let value: VerdictValue;
+      if (o.keepVerdicts) {
+        const v = engine.evaluate(src, dst, packet(o, version));
+        vrow.push(v);
+        value = v.verdict;
+      } else value = sweep(version)(src, dst);
+      if (s === d) value = 'allow';
       if (value === 'allow') allowed++;
       row.push(value);
-      if (o.keepVerdicts) vrow.push(v);
     }
     cells.push(row);
     if (o.keepVerdicts) verdicts.push(vrow);
@@ -58,6 +62,14 @@ export function reachabilityMatrix(engine: Engine, o: MatrixOptions): Matrix {
     ...(o.keepVerdicts ? { verdicts } : {}),
     allowed,
     total: o.sources.length * o.destinations.length,
+  };
+}
+
+function packet(o: MatrixOptions, version: 4 | 6 | undefined): Packet {
+  return {
+    protocol: o.protocol,
+    ...(o.port !== undefined ? { port: o.port } : {}),
+    ...(version ? { ipVersion: version } : {}),
   };
 }
 
