@@ -1,7 +1,9 @@
 // YAML input -> documents, keeping enough of the parse to point an issue at a line and column.
+import jsyaml from 'js-yaml';
 import { LineCounter, parseAllDocuments, stringify } from 'yaml';
-import type { Document } from 'yaml';
+import type { Document, Tags } from 'yaml';
 import type { Issue, Position } from './issues.js';
+import { YAML11_FAST } from './yaml11.js';
 
 /** One input file, already read (reading files and stdin is the caller's I/O). */
 export interface InputFile {
@@ -33,9 +35,53 @@ export function parseDocuments(files: readonly InputFile[]): {
 }
 
 function parseFile(f: InputFile, objects: RawObject[], issues: Issue[]): void {
+  // Values come from the fast parser; the slow one (with positions) runs only when needed.
+  let values: unknown[];
+  try {
+    values = jsyaml.loadAll(f.text, undefined, { schema: YAML11_FAST });
+  } catch {
+    parseSlowly(f, objects, issues);
+    return;
+  }
+  const positions = lazyPositions(f.text);
+  values.forEach((value, i) => {
+    if (value === null || value === undefined) return; // empty document
+    addObject(
+      { file: f.path, doc: i, prefix: [], value, locate: (path) => positions(i, path) },
+      objects,
+      issues,
+    );
+  });
+}
+
+/** Positions of values, from a full parse done on first use (only files with issues pay for it). */
+function lazyPositions(
+  text: string,
+): (doc: number, path: readonly PathSeg[]) => Position | undefined {
+  let located: Array<(path: readonly PathSeg[]) => Position | undefined> | undefined;
+  return (doc, path) => {
+    if (!located) {
+      const lc = new LineCounter();
+      located = parseAllDocuments(text, { lineCounter: lc, version: '1.1' }).map((d) =>
+        locator(d, lc),
+      );
+    }
+    return located[doc]?.(path);
+  };
+}
+
+/**
+ * The full parse, for a file the fast parser rejected: it reports every syntax error with
+ * its position (Kubernetes decodes YAML 1.1, sigs.k8s.io/yaml: `yes`/`on` are booleans).
+ */
+function parseSlowly(f: InputFile, objects: RawObject[], issues: Issue[]): void {
   const lc = new LineCounter();
-  // Kubernetes decodes YAML 1.1 (sigs.k8s.io/yaml): `yes`/`on` are booleans there, so here too.
-  const docs = parseAllDocuments(f.text, { lineCounter: lc, version: '1.1', uniqueKeys: true });
+  const docs = parseAllDocuments(f.text, {
+    lineCounter: lc,
+    version: '1.1',
+    uniqueKeys: true,
+    customTags: noTimestamps,
+  });
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((d, i) => {
     if (d.errors.length > 0) {
@@ -53,9 +99,8 @@ function parseFile(f: InputFile, objects: RawObject[], issues: Issue[]): void {
       return;
     }
     const value: unknown = d.toJS({ maxAliasCount: 1000 });
-    if (value === null || value === undefined) return; // empty document
-    const locate = locator(d, lc);
-    addObject({ file: f.path, doc: i, prefix: [], value, locate }, objects, issues);
+    if (value === null || value === undefined) return;
+    addObject({ file: f.path, doc: i, prefix: [], value, locate: locator(d, lc) }, objects, issues);
   });
 }
 
@@ -104,6 +149,11 @@ function addObject(
 function isList(v: Record<string, unknown>): boolean {
   // `List`, `PodList`, `NetworkPolicyList`, ...: all carry their objects in `items`.
   return typeof v.kind === 'string' && v.kind.endsWith('List') && 'items' in v;
+}
+
+/** The full parser's YAML 1.1 tags without timestamps (they stay strings, as in the fast path). */
+function noTimestamps(tags: Tags): Tags {
+  return tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp');
 }
 
 function locator(d: Document, lc: LineCounter): (path: readonly PathSeg[]) => Position | undefined {

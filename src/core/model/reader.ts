@@ -36,7 +36,7 @@ export class Ctx {
 
   /** A reader at the object's root. */
   root(): Reader {
-    return new Reader(this, [], this.obj.value);
+    return new Reader(this, undefined, undefined, this.obj.value);
   }
 }
 
@@ -46,11 +46,25 @@ export interface IntOpts {
 }
 
 export class Reader {
+  // The path is kept as a parent chain and built only when needed (an issue): reading is
+  // on the load's hot path and most reads find nothing wrong.
   constructor(
     readonly ctx: Ctx,
-    readonly path: readonly PathSeg[],
+    private readonly parent: Reader | undefined,
+    private readonly seg: PathSeg | undefined,
     readonly value: unknown,
   ) {}
+
+  /** The field path from the document root. */
+  get path(): PathSeg[] {
+    const up = this.parent?.path ?? [];
+    return this.seg === undefined ? up : [...up, this.seg];
+  }
+
+  /** A reader for a child value (a key or an index under this one). */
+  child(seg: PathSeg, value: unknown): Reader {
+    return new Reader(this.ctx, this, seg, value);
+  }
 
   /** Absent or null (Kubernetes treats both as unset). */
   get missing(): boolean {
@@ -66,7 +80,7 @@ export class Reader {
       typeof this.value === 'object' && this.value !== null && !Array.isArray(this.value)
         ? (this.value as Record<string, unknown>)[key]
         : undefined;
-    return new Reader(this.ctx, [...this.path, key], v);
+    return new Reader(this.ctx, this, key, v);
   }
 
   error(code: string, message: string, opts: { span?: Span; text?: string } = {}): void {
@@ -204,7 +218,7 @@ export class Reader {
         `${this.label()} needs at least ${opts.min} item(s), found ${arr.length}`,
       );
     }
-    return arr.map((v, i) => new Reader(this.ctx, [...this.path, i], v));
+    return arr.map((v, i) => new Reader(this.ctx, this, i, v));
   }
 
   /** A list of strings. */

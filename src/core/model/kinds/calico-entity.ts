@@ -13,7 +13,7 @@ import { selectorFromNode, tokenize } from '../../selector/index.js';
 import type { Selector, SelectorNode } from '../../selector/index.js';
 import { quote } from '../issues.js';
 import { nameProblem } from '../k8s-meta.js';
-import { Reader } from '../reader.js';
+import type { Reader } from '../reader.js';
 import { readSelectorField } from '../selector-field.js';
 import { EP_ALL, EP_HOST, EP_NETSET, EP_POD } from '../types.js';
 import type { EndpointSelector, PeerMatch, PortMatch } from '../types.js';
@@ -301,7 +301,7 @@ export function noDuplicates(r: Reader): void {
   const seen = new Set<unknown>();
   r.value.forEach((v: unknown, i) => {
     if (seen.has(v)) {
-      new Reader(r.ctx, [...r.path, i], v).error(
+      r.child(i, v).error(
         'field.duplicate',
         `${quote(v)} is listed more than once in ${r.label()}`,
       );
