@@ -41,6 +41,8 @@ const rule = fc.record({
 const zonePolicy = fc.record({
   defaultZone: fc.constantFrom('a', 'c', 'other'),
   intraZone: fc.constantFrom('Pass', 'Allow', 'Deny'),
+  // An external may cover the pods' own addresses (a corporate /8): pods stay in their zones.
+  extNet: fc.constantFrom('198.51.100.0/24', '10.0.0.0/8'),
   interZone: fc.constantFrom('Deny', 'Pass'),
   rules: fc.array(rule, { maxLength: 6 }),
 });
@@ -82,7 +84,7 @@ function zoneDoc(p: ZP): unknown {
       defaultZone: p.defaultZone,
       defaults: { intraZone: p.intraZone, interZone: p.interZone },
       zones: ZONES.map((name, i) => ({ name, pools: [{ cidr: `10.${i + 1}.0.0/16` }] })),
-      externals: [{ name: 'ext', nets: ['198.51.100.0/24'] }],
+      externals: [{ name: 'ext', nets: [p.extNet] }],
       clusterNets: ['10.96.0.0/12'],
       rules,
     },
@@ -226,6 +228,7 @@ describe('compiled zones enforce exactly the ZonePolicy', () => {
       defaultZone: 'a',
       intraZone: 'Pass',
       interZone: 'Deny',
+      extNet: '198.51.100.0/24',
       rules: [
         {
           from: ['a'],

@@ -8,6 +8,7 @@ import type { PortMatch } from '../model/types.js';
 import { printSelector } from '../selector/index.js';
 import type { SelectorNode } from '../selector/index.js';
 import { ZONE_POLICY_ORDER } from '../zones/engine-policies.js';
+import { notInternet } from '../zones/program.js';
 import type { MemberPath, Party, ProgramRule, SideProgram, ZoneProgram } from '../zones/program.js';
 import { EXTERNAL_LABEL } from '../zones/types.js';
 import type { ZonePolicy, ZoneService } from '../zones/types.js';
@@ -45,14 +46,21 @@ function partyEntities(zp: ZonePolicy, p: Party, paths: (zone: string) => Member
       return paths(p.zone).map((m) => memberEntity(m, p.selector?.ast));
     case 'anyone':
       return [p.selector ? { selector: text(and(p.selector.ast, POD)) } : {}];
-    case 'external':
-      return [{ selector: text({ kind: 'eq', key: EXTERNAL_LABEL, value: p.name }) }];
+    case 'external': {
+      // By address, pods excluded (a pod is in its zone, never in an external); a rule
+      // selector cannot do that: Felix folds a notSelector into the positive one.
+      const ext = zp.externals.find((e) => e.name === p.name);
+      const out: Entity[] = ([4, 6] as const)
+        .map((v) => byFamily(ext?.nets ?? [], v))
+        .filter((nets) => nets.length > 0)
+        .map((nets) => ({ nets, notSelector: text(POD) }));
+      // Domain names are matched through the external's GlobalNetworkSet (Calico Enterprise).
+      if (ext && ext.domains.length > 0)
+        out.push({ selector: text({ kind: 'eq', key: EXTERNAL_LABEL, value: p.name }) });
+      return out;
+    }
     case 'internet': {
-      const inside = [
-        ...zp.zones.flatMap((z) => z.pools.map((x) => x.cidr)),
-        ...zp.clusterNets,
-        ...zp.externals.flatMap((e) => e.nets),
-      ];
+      const inside = notInternet(zp);
       return ([4, 6] as const).map((v) => {
         const notNets = byFamily(inside, v);
         return {
@@ -137,8 +145,10 @@ function sidePolicies(
   }));
 }
 
+/** GlobalNetworkSets carry externals' domain names only (their nets are matched by address). */
 function externals(zp: ZonePolicy): Manifest[] {
   return [...zp.externals]
+    .filter((e) => e.domains.length > 0)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((e) => ({
       apiVersion: API,
@@ -147,10 +157,7 @@ function externals(zp: ZonePolicy): Manifest[] {
         name: safeName(`zonewall-ext-${e.name}`),
         labels: { ...GENERATED_LABELS, [EXTERNAL_LABEL]: e.name },
       },
-      spec: {
-        nets: e.nets.map(formatCIDR),
-        ...(e.domains.length ? { allowedEgressDomains: e.domains } : {}),
-      },
+      spec: { allowedEgressDomains: e.domains },
     }));
 }
 

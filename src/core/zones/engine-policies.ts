@@ -13,6 +13,7 @@ import type {
 } from '../model/types.js';
 import { selectorFromNode } from '../selector/index.js';
 import type { Selector, SelectorNode } from '../selector/index.js';
+import { notInternet } from './program.js';
 import type { MemberPath, Party, ProgramRule, SideProgram, ZoneProgram } from './program.js';
 import type { ZonePolicy, ZoneService } from './types.js';
 
@@ -28,12 +29,7 @@ class Context {
   readonly internetExcluded: CidrSet;
 
   constructor(readonly zp: ZonePolicy) {
-    const cluster = [
-      ...zp.zones.flatMap((z) => z.pools.map((p) => p.cidr)),
-      ...zp.clusterNets,
-      ...zp.externals.flatMap((e) => e.nets),
-    ];
-    this.internetExcluded = CidrSet.of(cluster);
+    this.internetExcluded = CidrSet.of(notInternet(zp));
   }
 
   /** A compiled selector for an AST (shared by identical ASTs). */
@@ -67,9 +63,12 @@ function peerMatches(
     case 'anyone':
       return [p.selector ? { selector: { kinds: EP_POD, selector: p.selector } } : {}];
     case 'external': {
+      // A pod is in its zone, never in an external, even when its address is in the nets.
       const ext = ctx.zp.externals.find((e) => e.name === p.name);
       const out: PeerMatch[] = [];
-      if (ext && ext.nets.length > 0) out.push({ nets: CidrSet.of(ext.nets) });
+      const notPods: EndpointSelector = { kinds: EP_POD, selector: ctx.selector({ kind: 'all' }) };
+      if (ext && ext.nets.length > 0)
+        out.push({ nets: CidrSet.of(ext.nets), notSelector: notPods });
       if (ext && ext.domains.length > 0) out.push({ domains: ext.domains });
       return out;
     }

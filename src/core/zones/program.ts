@@ -5,6 +5,7 @@
 // `to` decides; else the intra- or inter-zone default. Compiled per side: X's egress lists the
 // rules with X in `from` (in order), Y's ingress those with Y in `to`; both sides then reach
 // the same first rule, so they agree.
+import type { CIDR } from '../net/index.js';
 import type { SelectorNode, Selector } from '../selector/index.js';
 import type { ZoneAction, ZonePolicy, ZoneRef, ZoneRule, ZoneService } from './types.js';
 
@@ -123,6 +124,15 @@ function sideRules(
   }
   out.push({ origin: { kind: 'inter-zone' }, action: zp.interZone, peers: [{ kind: 'anyone' }] });
   return out;
+}
+
+/** Addresses that are never `internet`: the zones' pools, the cluster's ranges, the externals. */
+export function notInternet(zp: ZonePolicy): CIDR[] {
+  return [
+    ...zp.zones.flatMap((z) => z.pools.map((p) => p.cidr)),
+    ...zp.clusterNets,
+    ...zp.externals.flatMap((e) => e.nets),
+  ];
 }
 
 /** Compile a ZonePolicy into per-zone ingress and egress rules. */
