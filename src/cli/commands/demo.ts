@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareTiers } from '../../core/engine/index.js';
+import { zoneOf } from '../../core/zones/index.js';
 import type { Endpoint } from '../../core/engine/index.js';
 import { loadOrExit } from '../load.js';
 import { EXIT, println, table } from '../output.js';
@@ -36,45 +37,59 @@ export async function demo(io: IO, o: { dir?: string }): Promise<ExitCode> {
   println(io, `zonewall demo: ${shown}`);
   const loaded = await loadOrExit(io, [dir]);
   if (typeof loaded === 'number') return loaded;
-  const { set } = loaded.result;
+  const { set, zonePolicy } = loaded.result;
   const used = new Set(set.policies.map((p) => p.tier));
   const tiers = set.tiers.filter((t) => used.has(t.name)).sort(compareTiers);
   const tierText = tiers.map((t) => `${t.name} (order ${t.order ?? 'none'})`).join(', ');
+  const own = set.policies.filter((p) => p.ref.kind !== 'ZonePolicy').length;
+  const zoneText = zonePolicy
+    ? `, ZonePolicy ${zonePolicy.name} (${zonePolicy.zones.length} zones, ${zonePolicy.rules.length} rules)`
+    : '';
   println(
     io,
-    `${set.namespaces.length} namespaces, ${set.pods.length} pods, ${set.policies.length} policies in tiers ${tierText}`,
+    `${set.namespaces.length} namespaces, ${set.pods.length} pods, ${own} policies${zoneText}; tiers ${tierText}`,
   );
   println(io, '');
-  const pods = loaded.engine.eps.allPods().filter((p) => !p.hostNetwork);
-  const grid = declaredPorts(loaded.engine, pods);
-  printZoneSummary(io, pods, grid, loaded.engine.eps.namespaceLabels.bind(loaded.engine.eps));
+  const eps = loaded.engine.eps;
+  const zoneOfPod = (p: Endpoint): string => {
+    const labels = p.pod?.labels ?? new Map<string, string>();
+    const ns = eps.namespaceLabels(p.namespace ?? '');
+    if (zonePolicy) return zoneOf(zonePolicy, labels, ns).zone ?? '(undeclared)';
+    return labels.get(ZONE_LABEL) ?? ns?.get(ZONE_LABEL) ?? '(none)';
+  };
+  // Pods grouped by zone, so the matrix reads zone by zone.
+  const pods = eps
+    .allPods()
+    .filter((p) => !p.hostNetwork)
+    .map((p) => ({ p, zone: zoneOfPod(p) }))
+    .sort((a, b) => (a.zone < b.zone ? -1 : a.zone > b.zone ? 1 : 0));
+  const grid = declaredPorts(
+    loaded.engine,
+    pods.map((x) => x.p),
+  );
+  printZoneSummary(
+    io,
+    pods.map((x) => x.zone),
+    grid,
+  );
   println(io, '');
-  printGrid(io, grid);
+  printGrid(io, {
+    ...grid,
+    rows: pods.map((x, i) => `${x.zone.padEnd(12)} ${grid.rows[i] ?? ''}`),
+  });
   println(io, '');
   println(io, 'Ask why:  zonewall explain -f examples/bank --from NS/POD --to NS/POD --port PORT');
+  println(io, 'Prove it: zonewall verify --zones examples/bank/zones.yaml -f examples/bank');
   return EXIT.OK;
 }
 
-function zoneOf(
-  p: Endpoint,
-  nsLabels: (ns: string) => ReadonlyMap<string, string> | undefined,
-): string {
-  return p.pod?.labels.get(ZONE_LABEL) ?? nsLabels(p.namespace ?? '')?.get(ZONE_LABEL) ?? '(none)';
-}
-
 /** Zone x zone: reachable pod pairs (on at least one declared port) out of all pairs. */
-function printZoneSummary(
-  io: IO,
-  pods: Endpoint[],
-  g: Grid,
-  nsLabels: (ns: string) => ReadonlyMap<string, string> | undefined,
-): void {
-  const zones = pods.map((p) => zoneOf(p, nsLabels));
+function printZoneSummary(io: IO, zones: string[], g: Grid): void {
   const names = [...new Set(zones)].sort();
   const count = new Map<string, [number, number]>();
-  pods.forEach((_, i) =>
-    pods.forEach((d, j) => {
-      if (i === j || (d.pod?.ports.length ?? 0) === 0) return;
+  zones.forEach((_, i) =>
+    zones.forEach((__, j) => {
+      if (i === j || g.cells[i]?.[j] === 'no-ports') return;
       const k = `${zones[i]}>${zones[j]}`;
       const c = count.get(k) ?? [0, 0];
       const cell = g.cells[i]?.[j];

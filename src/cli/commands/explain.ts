@@ -69,11 +69,13 @@ export function stepText(s: TraceStep): string {
       ? `profile ${s.policy.name}`
       : `${s.policy.kind} ${s.policy.namespace ? `${s.policy.namespace}/` : ''}${s.policy.name}`;
   const rule =
-    s.rule === 'default'
-      ? s.policy.kind === 'Profile'
-        ? 'after the last tier'
-        : `end of tier (no rule matched${s.tierPolicies && s.tierPolicies.length > 1 ? ` in ${s.tierPolicies.length} policies` : ''})`
-      : `rule ${s.rule}${s.ruleName ? ` "${s.ruleName}"` : ''}`;
+    s.rule === 'default' && s.ruleName !== undefined && s.tierPolicies === undefined
+      ? s.ruleName
+      : s.rule === 'default'
+        ? s.policy.kind === 'Profile'
+          ? 'after the last tier'
+          : `end of tier (no rule matched${s.tierPolicies && s.tierPolicies.length > 1 ? ` in ${s.tierPolicies.length} policies` : ''})`
+        : `rule ${s.rule}${s.ruleName ? ` "${s.ruleName}"` : ''}`;
   return `${s.tier ? `tier ${s.tier}: ` : ''}${where}, ${rule} -> ${s.action.toUpperCase()}`;
 }
 

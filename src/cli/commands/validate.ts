@@ -21,10 +21,20 @@ export async function validate(io: IO, o: ValidateOptions): Promise<ExitCode> {
     );
   } else if (res.ok) {
     const s = res.set;
-    println(
-      io,
-      `valid: ${plural(res.objects, 'object')} (${plural(s.namespaces.length, 'namespace')}, ${plural(s.pods.length, 'pod')}, ${plural(s.policies.length, 'policy').replace('policys', 'policies')}${res.skipped ? `, ${res.skipped} skipped` : ''})`,
-    );
+    const own = s.policies.filter((p) => p.ref.kind !== 'ZonePolicy').length;
+    const zp = res.zonePolicy;
+    const parts = [
+      plural(s.namespaces.length, 'namespace'),
+      plural(s.pods.length, 'pod'),
+      own === 1 ? '1 policy' : `${own} policies`,
+      ...(zp
+        ? [
+            `ZonePolicy ${zp.name}: ${plural(zp.zones.length, 'zone')}, ${plural(zp.rules.length, 'rule')}`,
+          ]
+        : []),
+      ...(res.skipped ? [`${res.skipped} skipped`] : []),
+    ];
+    println(io, `valid: ${plural(res.objects, 'object')} (${parts.join(', ')})`);
   }
   return res.ok ? EXIT.OK : EXIT.BAD_INPUT;
 }
