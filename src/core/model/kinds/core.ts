@@ -55,7 +55,7 @@ function readContainerPorts(spec: Reader): ContainerPort[] | undefined {
   const inits = spec.at('initContainers').list() ?? [];
   for (const c of [...containers, ...inits]) {
     // Port names are unique per container (the API server checks each container on its own).
-    const names = new Map<string, string>();
+    const names = new Map<string, Reader>();
     // Sidecars (init containers that keep running) serve ports; other init containers do not.
     const serves = !inits.includes(c) || c.at('restartPolicy').value === 'Always';
     for (const p of c.at('ports').list() ?? []) {
@@ -67,7 +67,7 @@ function readContainerPorts(spec: Reader): ContainerPort[] | undefined {
   return ok ? out : undefined;
 }
 
-function readContainerPort(p: Reader, names: Map<string, string>): ContainerPort | undefined {
+function readContainerPort(p: Reader, names: Map<string, Reader>): ContainerPort | undefined {
   const port = p.at('containerPort').int({ required: true, min: 1, max: 65535 });
   const protoName = p.at('protocol').missing
     ? 'TCP'
@@ -85,11 +85,11 @@ function readContainerPort(p: Reader, names: Map<string, string>): ContainerPort
     if (prev !== undefined) {
       p.at('name').error(
         'port.duplicateName',
-        `port name ${quote(name)} is already used by ${prev}`,
+        `port name ${quote(name)} is already used by ${prev.pathText}`,
       );
       return undefined;
     }
-    names.set(name, p.pathText);
+    names.set(name, p);
   }
   if (port === undefined || protoName === undefined) return undefined;
   return { ...(name !== undefined ? { name } : {}), port, protocol: K8S_PROTOCOLS[protoName] };
