@@ -19,8 +19,9 @@ export default tseslint.config(
     },
   },
   {
-    // core also runs in the browser: no Node globals.
+    // core also runs in the browser: no Node globals (its tests run on Node only).
     files: ['src/core/**/*.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-globals': ['error', 'process', 'Buffer', 'require', '__dirname', '__filename'],
     },
