@@ -98,7 +98,12 @@ function printReport(
     const n = result.stats.connections.toLocaleString('en-US');
     if (result.differenceCount === 0)
       println(io, `  ${LABEL[name]}: enforced = intended for all ${n} connections checked`);
-    else println(io, `  ${LABEL[name]}: ${result.differenceCount} of ${n} connections differ`);
+    else {
+      println(
+        io,
+        `  ${LABEL[name]}: ${result.differenceCount} of ${n} connections differ: ${result.opened} allowed that should be denied, ${result.closed} denied that should be allowed`,
+      );
+    }
     for (const note of result.notes) println(io, `    note: ${note}`);
     for (const d of result.differences) {
       println(

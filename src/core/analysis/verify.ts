@@ -48,6 +48,9 @@ export interface VerifyResult {
   differences: Difference[];
   /** Differences beyond `maxDifferences` are counted, not kept. */
   differenceCount: number;
+  /** Of those: allowed although meant to be denied (the unsafe kind), and the reverse. */
+  opened: number;
+  closed: number;
   notes: string[];
 }
 
@@ -124,6 +127,7 @@ export function verifyZones(input: VerifyInput): VerifyResult {
   const max = input.maxDifferences ?? 20;
   const differences: Difference[] = [];
   let count = 0;
+  let opened = 0;
   let connections = 0;
   for (const src of reps) {
     for (const dst0 of reps) {
@@ -141,6 +145,7 @@ export function verifyZones(input: VerifyInput): VerifyResult {
           const d = check(ctx, src, dst, version, proto, port);
           if (!d) continue;
           count++;
+          if (d.actual === 'allow') opened++;
           if (differences.length < max) differences.push(d);
         }
       }
@@ -162,7 +167,7 @@ export function verifyZones(input: VerifyInput): VerifyResult {
     portIntervals,
     connections,
   };
-  return { stats, differences, differenceCount: count, notes };
+  return { stats, differences, differenceCount: count, opened, closed: count - opened, notes };
 }
 
 function prepare(ctx: Ctx, r: Rep, twin?: Endpoint): Prepared {
