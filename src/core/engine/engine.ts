@@ -125,30 +125,28 @@ export class Engine implements NamespaceView {
 
   /** The endpoints a policy applies to, starting from the narrowest candidate set. */
   private subjectsOf(policy: Policy): Endpoint[] {
-    const s = policy.subject;
-    let candidates: Iterable<Endpoint>;
-    if (s.namespace !== undefined) candidates = this.eps.podsIn(s.namespace);
-    else {
-      const ids = s.selector ? this.index.candidates(s.selector.ast) : undefined;
-      const byNs =
-        !ids && s.namespaceSelector && !s.namespaceSelector.usesGlobal && (s.kinds & EP_HOST) === 0;
-      // A subject narrowed only by its namespaces: test the namespaces, not every pod.
-      candidates = ids
-        ? this.eps.byIds(ids)
-        : byNs
-          ? this.podsOfNamespaces(s.namespaceSelector as Selector)
-          : this.eps.subjects();
-    }
     const out: Endpoint[] = [];
-    for (const ep of candidates) {
-      if ((ep.kindBit & (EP_POD | EP_HOST)) !== 0 && selects(s, ep, this)) out.push(ep);
+    for (const ep of this.candidatesOf(policy.subject)) {
+      if ((ep.kindBit & (EP_POD | EP_HOST)) !== 0 && selects(policy.subject, ep, this))
+        out.push(ep);
     }
     return out;
   }
 
-  private *podsOfNamespaces(sel: Selector): Iterable<Endpoint> {
-    for (const ns of this.eps.namespaceNames())
-      if (this.nsSelects(sel, ns)) yield* this.eps.podsIn(ns);
+  /** The smallest known superset of a subject: its namespace, its index hits, or its namespaces' pods. */
+  private candidatesOf(s: Policy['subject']): Iterable<Endpoint> {
+    if (s.namespace !== undefined) return this.eps.podsIn(s.namespace);
+    const ids = s.selector ? this.index.candidates(s.selector.ast) : undefined;
+    const nsSel =
+      s.namespaceSelector && !s.namespaceSelector.usesGlobal && (s.kinds & EP_HOST) === 0
+        ? s.namespaceSelector
+        : undefined;
+    if (nsSel) {
+      const namespaces = this.eps.namespaceNames().filter((ns) => this.nsSelects(nsSel, ns));
+      const size = namespaces.reduce((n, ns) => n + this.eps.podsIn(ns).length, 0);
+      if (!ids || size < ids.size) return namespaces.flatMap((ns) => this.eps.podsIn(ns));
+    }
+    return ids ? this.eps.byIds(ids) : this.eps.subjects();
   }
 
   private addEntry(lists: Map<number, Lists>, id: number, rp: RankedPolicy): void {

@@ -12,11 +12,14 @@ import {
 import { readCalicoPolicy } from './kinds/calico-policy.js';
 import { readHostEndpoint, readNetworkSet, readTier } from './kinds/calico-resources.js';
 import { readNamespace, readNode, readPod } from './kinds/core.js';
+import { fastNamespace, fastPod } from './kinds/core-fast.js';
 import { readK8sNetworkPolicy, readStagedK8sNetworkPolicy } from './kinds/k8s-network-policy.js';
 import { Ctx } from './reader.js';
 import type { Reader } from './reader.js';
 import { BUILTIN_TIERS, emptyPolicySet } from './types.js';
 import type { PolicySet, SourceRef, Tier } from './types.js';
+
+type Obj = Record<string, unknown>;
 
 export type KindReader = (root: Reader, source: SourceRef, set: PolicySet) => void;
 
@@ -32,8 +35,12 @@ function push<T>(list: T[]): (v: T | undefined) => void {
 
 /** Readers by `apiVersion kind`. */
 export const KIND_READERS: ReadonlyMap<string, KindReader> = new Map<string, KindReader>([
-  ['v1 Namespace', (r, s, set) => push(set.namespaces)(readNamespace(r, s))],
-  ['v1 Pod', (r, s, set) => push(set.pods)(readPod(r, s))],
+  // The bulk of a snapshot: a fast path for plainly valid objects, the Reader for the rest.
+  [
+    'v1 Namespace',
+    (r, s, set) => push(set.namespaces)(fastNamespace(r.value as Obj, s) ?? readNamespace(r, s)),
+  ],
+  ['v1 Pod', (r, s, set) => push(set.pods)(fastPod(r.value as Obj, s) ?? readPod(r, s))],
   ['v1 Node', (r, s, set) => push(set.nodes)(readNode(r, s))],
   [
     'networking.k8s.io/v1 NetworkPolicy',

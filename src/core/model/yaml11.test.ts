@@ -139,3 +139,26 @@ describe('YAML 1.1 fast schema', () => {
     expect(fast(text)).toEqual(full(text));
   });
 });
+
+describe('JSON input', () => {
+  it('reads a kubectl JSON list as the YAML parsers would, and a YAML flow mapping still as YAML', async () => {
+    const { loadPolicySet } = await import('./load.js');
+    const list = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', labels: { on: 'yes' } } },
+      ],
+    };
+    const json = loadPolicySet([{ path: 'l.json', text: JSON.stringify(list, null, 2) }]);
+    expect(json.ok).toBe(true);
+    expect(json.set.namespaces[0]?.labels.get('on')).toBe('yes');
+    const flow = loadPolicySet([
+      {
+        path: 'f.yaml',
+        text: "{apiVersion: v1, kind: Namespace, metadata: {name: b, labels: {x: 'y'}}}",
+      },
+    ]);
+    expect(flow.set.namespaces.map((n) => n.name)).toEqual(['b']);
+  });
+});
