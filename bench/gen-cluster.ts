@@ -26,9 +26,21 @@ export interface ClusterOptions {
   /** Namespaces with a platform-tier and with a default-tier Calico NetworkPolicy. */
   calicoPlatform?: number;
   calicoDefault?: number;
+  /** Zone labels to set instead of the model's own `zonewall.io/zone` (bench/gen-zones.ts). */
+  zoneLabels?: ZoneLabels;
 }
 
-const DEFAULTS: Required<ClusterOptions> = {
+/**
+ * Which zone label a namespace and a pod carry: `key` is set to the value returned, or removed
+ * when undefined (a `key` other than `zonewall.io/zone` leaves the model's own label in place).
+ */
+export interface ZoneLabels {
+  key: string;
+  namespace(ns: NsModel): string | undefined;
+  pod(p: PodModel): string | undefined;
+}
+
+const DEFAULTS: Required<Omit<ClusterOptions, 'zoneLabels'>> = {
   seed: 20261123,
   namespaces: 500,
   podsPerNamespace: 20,
@@ -39,12 +51,27 @@ const DEFAULTS: Required<ClusterOptions> = {
 
 type Obj = Record<string, unknown>;
 
-function yamlOf(objs: readonly Obj[], comment: string): string {
+/** Objects as one multi-document YAML text under a comment line. */
+export function yamlOf(objs: readonly Obj[], comment: string): string {
   const docs = objs.map((o) => stringify(o, { lineWidth: 0 }));
   return `# ${comment}\n${docs.join('---\n')}`;
 }
 
-function namespaceObj(ns: NsModel): Obj {
+/** `labels` with the zone label set as `z` says (a copy; unchanged without `z`). */
+function zoned(
+  labels: Record<string, string>,
+  z: ZoneLabels | undefined,
+  value: (z: ZoneLabels) => string | undefined,
+): Record<string, string> {
+  if (!z) return labels;
+  const out = { ...labels };
+  const v = value(z);
+  if (v === undefined) delete out[z.key];
+  else out[z.key] = v;
+  return out;
+}
+
+function namespaceObj(ns: NsModel, z?: ZoneLabels): Obj {
   const labels: Record<string, string> = {
     team: ns.team,
     env: ns.env,
@@ -53,10 +80,14 @@ function namespaceObj(ns: NsModel): Obj {
     'cost-center': `cc-${1000 + (ns.index % 37) * 7}`,
   };
   if (ns.pci) labels.compliance = 'pci-dss';
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.name, labels } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: ns.name, labels: zoned(labels, z, (l) => l.namespace(ns)) },
+  };
 }
 
-function podObj(p: PodModel): Obj {
+function podObj(p: PodModel, z?: ZoneLabels): Obj {
   const hash = p.labels['pod-template-hash'];
   const owner = hash
     ? { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${p.serviceAccount}-${hash}` }
@@ -68,7 +99,7 @@ function podObj(p: PodModel): Obj {
     metadata: {
       name: p.name,
       namespace: p.ns.name,
-      labels: p.labels,
+      labels: zoned(p.labels, z, (l) => l.pod(p)),
       ownerReferences: [{ ...owner, controller: true, blockOwnerDeletion: true }],
     },
     spec: {
@@ -99,7 +130,10 @@ export function generateCluster(options: ClusterOptions = {}): InputFile[] {
   const files: InputFile[] = [
     {
       path: 'cluster/namespaces.yaml',
-      text: yamlOf(model.namespaces.map(namespaceObj), 'Namespaces'),
+      text: yamlOf(
+        model.namespaces.map((ns) => namespaceObj(ns, o.zoneLabels)),
+        'Namespaces',
+      ),
     },
   ];
   const podsByNs = new Map<NsModel, PodModel[]>();
@@ -111,7 +145,10 @@ export function generateCluster(options: ClusterOptions = {}): InputFile[] {
   for (const [ns, pods] of podsByNs)
     files.push({
       path: `cluster/pods/${ns.name}.yaml`,
-      text: yamlOf(pods.map(podObj), `Pods in ${ns.name}`),
+      text: yamlOf(
+        pods.map((p) => podObj(p, o.zoneLabels)),
+        `Pods in ${ns.name}`,
+      ),
     });
 
   const security = securityTier();
