@@ -194,6 +194,31 @@ const cases = fc.tuple(
   fc.array(netpol, { maxLength: 3 }),
 );
 
+type Annotated = Array<{ metadata?: { annotations?: Record<string, string> } }>;
+const notR0 = (rules: Annotated): Annotated =>
+  rules.filter((r) => r.metadata?.annotations?.['zonewall.io/rule'] !== 'r0');
+
+/** A renderer that loses the first zone rule's Calico ingress rules: verify must notice. */
+const dropsFirstRule: Renderer = (prog, opts) => {
+  const out = renderCalico(prog, opts);
+  for (const m of out.manifests) {
+    const spec = m.spec as { ingress?: Annotated };
+    if (spec?.ingress) spec.ingress = notR0(spec.ingress);
+  }
+  return out;
+};
+
+/** One that loses it on both sides, so no enforced rule names what it named. */
+const dropsFirstRuleEverywhere: Renderer = (prog, opts) => {
+  const out = renderCalico(prog, opts);
+  for (const m of out.manifests) {
+    const spec = m.spec as { ingress?: Annotated; egress?: Annotated };
+    if (spec?.ingress) spec.ingress = notR0(spec.ingress);
+    if (spec?.egress) spec.egress = notR0(spec.egress);
+  }
+  return out;
+};
+
 describe('compiled zones enforce exactly the ZonePolicy', () => {
   it("zonewall's own compilation", () => {
     fc.assert(
@@ -210,20 +235,6 @@ describe('compiled zones enforce exactly the ZonePolicy', () => {
   });
 
   it('verify catches a compilation that drops a rule', () => {
-    // A renderer that loses the first zone rule's Calico rules: verify must notice.
-    const broken: Renderer = (prog, opts) => {
-      const out = renderCalico(prog, opts);
-      for (const m of out.manifests) {
-        const spec = m.spec as {
-          ingress?: Array<{ metadata?: { annotations?: Record<string, string> } }>;
-        };
-        if (spec?.ingress)
-          spec.ingress = spec.ingress.filter(
-            (r) => r.metadata?.annotations?.['zonewall.io/rule'] !== 'r0',
-          );
-      }
-      return out;
-    };
     const p: ZP = {
       defaultZone: 'a',
       intraZone: 'Pass',
@@ -246,6 +257,61 @@ describe('compiled zones enforce exactly the ZonePolicy', () => {
       { ns: 'n2', app: 'db', zone: 'b' },
     ];
     expect(differences(load(p, pods, []))).toBe(0);
-    expect(differences(load(p, pods, []), broken)).toBeGreaterThan(0);
+    expect(differences(load(p, pods, []), dropsFirstRule)).toBeGreaterThan(0);
+  });
+
+  it('verify catches a dropped rule whose port nothing else in the cluster names', () => {
+    // Only the zone rule distinguishes TCP 4567: verify must try that port, not only the
+    // boundaries of the policies that are enforced.
+    const p = {
+      defaultZone: 'a',
+      intraZone: 'Pass',
+      interZone: 'Deny',
+      extNet: '198.51.100.0/24',
+      rules: [
+        {
+          from: ['a'],
+          to: ['b'],
+          sel: undefined,
+          services: [{ protocol: 'TCP', ports: [4567] }],
+          action: 'Allow',
+          log: false,
+          enabled: true,
+        },
+      ],
+    } as unknown as ZP;
+    const pods: PodSpec[] = [
+      { ns: 'n1', app: 'web', zone: 'a' },
+      { ns: 'n2', app: 'db', zone: 'b' },
+    ];
+    expect(differences(load(p, pods, []))).toBe(0);
+    expect(differences(load(p, pods, []), renderCalico)).toBe(0);
+    expect(differences(load(p, pods, []), dropsFirstRuleEverywhere)).toBeGreaterThan(0);
+  });
+
+  it('verify tries a protocol only a zone rule names', () => {
+    const p = {
+      defaultZone: 'a',
+      intraZone: 'Pass',
+      interZone: 'Deny',
+      extNet: '198.51.100.0/24',
+      rules: [
+        {
+          from: ['a'],
+          to: ['b'],
+          sel: undefined,
+          services: [{ protocol: 47 }],
+          action: 'Allow',
+          log: false,
+          enabled: true,
+        },
+      ],
+    } as unknown as ZP;
+    const pods: PodSpec[] = [
+      { ns: 'n1', app: 'web', zone: 'a' },
+      { ns: 'n2', app: 'db', zone: 'b' },
+    ];
+    expect(differences(load(p, pods, []))).toBe(0);
+    expect(differences(load(p, pods, []), dropsFirstRuleEverywhere)).toBeGreaterThan(0);
   });
 });

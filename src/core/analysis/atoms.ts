@@ -110,9 +110,15 @@ export function portAtoms(ranges: readonly PortRange[]): number[] {
   return [...cuts].filter((p) => p >= 1 && p <= 65535).sort((a, b) => a - b);
 }
 
-/** The protocols worth trying: the port protocols, ICMP, and every protocol a rule names. */
-export function protocolsToTry(policies: readonly Policy[]): number[] {
-  const out = new Set<number>([PROTO.TCP, PROTO.UDP, PROTO.SCTP, PROTO.ICMP]);
+/**
+ * The protocols worth trying: the port protocols, ICMP, every protocol a rule names, and the
+ * `extra` ones (those the zone rules name).
+ */
+export function protocolsToTry(
+  policies: readonly Policy[],
+  extra: Iterable<number> = [],
+): number[] {
+  const out = new Set<number>([PROTO.TCP, PROTO.UDP, PROTO.SCTP, PROTO.ICMP, ...extra]);
   for (const m of allMatches(policies)) {
     if (m.protocol !== undefined) out.add(m.protocol);
     if (m.notProtocol !== undefined) out.add(m.notProtocol);

@@ -7,9 +7,9 @@ import type { Endpoint, Peer, TraceStep } from '../engine/index.js';
 import { formatIP, protocolHasPorts, protocolName } from '../net/index.js';
 import type { IP, PortRange } from '../net/index.js';
 import type { PolicySet } from '../model/types.js';
-import { intentFor, placeEnd } from '../zones/intent.js';
+import { intentFor, placeEnd, ruleCovers } from '../zones/intent.js';
 import type { Intent, Placement, ZoneEnd } from '../zones/intent.js';
-import type { ZonePolicy } from '../zones/types.js';
+import type { ZonePolicy, ZoneRule } from '../zones/types.js';
 import {
   addressAtoms,
   addressSets,
@@ -89,6 +89,8 @@ interface Ctx {
   enforced: Engine;
   developers: Engine;
   zp: ZonePolicy;
+  /** Each zone rule's port ranges by protocol (what the intent distinguishes). */
+  zoneRanges: Map<number, PortRange[]>[];
 }
 
 /** Check every class pair, protocol and port interval; report differences with witnesses. */
@@ -96,7 +98,8 @@ export function verifyZones(input: VerifyInput): VerifyResult {
   const enforced = Engine.build(input.enforced);
   const developers = Engine.build(input.cluster);
   const zp = input.zonePolicy;
-  const ctx: Ctx = { enforced, developers, zp };
+  const zoneRanges = zp.rules.map(zoneRuleRanges);
+  const ctx: Ctx = { enforced, developers, zp, zoneRanges };
   const sets = addressSets(
     input.enforced.policies,
     zp,
@@ -111,7 +114,12 @@ export function verifyZones(input: VerifyInput): VerifyResult {
   });
   const addresses = addressAtoms(sets, podAddressKeys(enforced), formatIP);
   const ranges = portRangesByProtocol(input.enforced.policies, namedPortNumbers(enforced));
-  const protocols = protocolsToTry(input.enforced.policies);
+  for (const m of zoneRanges)
+    for (const [p, l] of m) ranges.set(p, [...(ranges.get(p) ?? []), ...l]);
+  const protocols = protocolsToTry(
+    input.enforced.policies,
+    zp.rules.flatMap((r) => (r.services ?? []).map((s) => s.protocol)),
+  );
   const ports = new Map(
     protocols.map(
       (p) => [p, protocolHasPorts(p) ? portAtoms(ranges.get(p) ?? []) : [undefined]] as const,
@@ -140,7 +148,7 @@ export function verifyZones(input: VerifyInput): VerifyResult {
       )
         continue;
       for (const proto of protocols) {
-        for (const port of pairPorts(src, dst, proto, atomsCache)) {
+        for (const port of pairPorts(ctx, src, dst, proto, atomsCache)) {
           connections++;
           const d = check(ctx, src, dst, version, proto, port);
           if (!d) continue;
@@ -220,24 +228,48 @@ function prepare(ctx: Ctx, r: Rep, twin?: Endpoint): Prepared {
 
 /**
  * The port intervals that can matter for a pair: only rules on the source's egress and the
- * destination's ingress are evaluated for it, so only their boundaries (and the destination's
- * named ports) can change a verdict. Exact, and far fewer than every rule's boundaries.
+ * destination's ingress are evaluated for it, and only the zone rules that cover both ends
+ * state its intent, so only their boundaries (and the destination's named ports) can change
+ * either side of the comparison. Exact, and far fewer than every rule's boundaries.
  */
 function pairPorts(
+  ctx: Ctx,
   src: Prepared,
   dst: Prepared,
   proto: number,
   cache: Map<string, Array<number | undefined>>,
 ): Array<number | undefined> {
   if (!protocolHasPorts(proto)) return [undefined];
-  const a = src.egressPorts.get(proto) ?? [];
-  const b = dst.ingressPorts.get(proto) ?? [];
-  const named = dst.namedPorts.get(proto) ?? [];
-  const key = `${proto}|${src.egressKey}|${dst.ingressKey}`;
+  const covering: number[] = [];
+  for (const r of ctx.zp.rules) {
+    if (ctx.zoneRanges[r.index]?.has(proto) && ruleCovers(r, src.placement, dst.placement))
+      covering.push(r.index);
+  }
+  const key = `${proto}|${src.egressKey}|${dst.ingressKey}|${covering.join(',')}`;
   let hit = cache.get(key);
-  if (!hit)
-    cache.set(key, (hit = portAtoms([...a, ...b, ...named.map((p) => ({ start: p, end: p }))])));
+  if (!hit) {
+    const a = src.egressPorts.get(proto) ?? [];
+    const b = dst.ingressPorts.get(proto) ?? [];
+    const named = dst.namedPorts.get(proto) ?? [];
+    const z = covering.flatMap((i) => ctx.zoneRanges[i]?.get(proto) ?? []);
+    cache.set(
+      key,
+      (hit = portAtoms([...a, ...b, ...z, ...named.map((p) => ({ start: p, end: p }))])),
+    );
+  }
   return hit;
+}
+
+/** A zone rule's port ranges by protocol (named ports resolve through the destination's ports). */
+function zoneRuleRanges(r: ZoneRule): Map<number, PortRange[]> {
+  const out = new Map<number, PortRange[]>();
+  for (const s of r.services ?? []) {
+    if (!protocolHasPorts(s.protocol)) continue;
+    const list = out.get(s.protocol) ?? [];
+    for (const p of s.ports ?? []) if (p.kind === 'range') list.push(p.range);
+    out.set(s.protocol, list);
+  }
+  return out;
 }
 
 function commonFamily(a: Prepared, b: Prepared): 4 | 6 | undefined {

@@ -93,12 +93,21 @@ function serviceMatches(rule: ZoneRule, pkt: ZonePacket, dst: Placement): boolea
   );
 }
 
+/** Whether a rule can decide for some connection from `src` to `dst` (any service). */
+export function ruleCovers(r: ZoneRule, src: Placement, dst: Placement): boolean {
+  return (
+    r.enabled &&
+    covers(r.from, src) &&
+    covers(r.to, dst) &&
+    selects(r.sourceSelector, src) &&
+    selects(r.destinationSelector, dst)
+  );
+}
+
 /** The intent for a connection between two placed ends. */
 export function intentFor(zp: ZonePolicy, src: Placement, dst: Placement, pkt: ZonePacket): Intent {
   for (const r of zp.rules) {
-    if (!r.enabled || !covers(r.from, src) || !covers(r.to, dst)) continue;
-    if (!selects(r.sourceSelector, src) || !selects(r.destinationSelector, dst)) continue;
-    if (!serviceMatches(r, pkt, dst)) continue;
+    if (!ruleCovers(r, src, dst) || !serviceMatches(r, pkt, dst)) continue;
     return { action: r.action, origin: { kind: 'rule', index: r.index, name: r.name } };
   }
   if (src.zone !== undefined && src.zone === dst.zone)
