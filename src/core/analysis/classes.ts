@@ -60,25 +60,47 @@ export interface ClassOptions {
   selectors: readonly EndpointSelector[];
   addressSets: readonly CidrSet[];
   zonePolicy?: ZonePolicy;
+  /** Only these pods (by `namespace/name`); default every pod. */
+  only?: ReadonlySet<string>;
+}
+
+export interface Classes {
+  classes: PodClass[];
+  /** Each pod's class (index into `classes`), by `namespace/name`. */
+  classOf: Map<string, number>;
+  identicalGroups: number;
+}
+
+/** `namespace/name` of a pod endpoint. */
+export function podKey(ep: Endpoint): string {
+  return `${ep.namespace ?? ''}/${ep.name}`;
 }
 
 /** Group pods into classes; returns the classes and how many identical-pod groups there were. */
-export function podClasses(o: ClassOptions): { classes: PodClass[]; identicalGroups: number } {
-  const pods = o.engine.eps.allPods().filter((p) => !p.hostNetwork);
+export function podClasses(o: ClassOptions): Classes {
+  const pods = o.engine.eps
+    .allPods()
+    .filter((p) => !p.hostNetwork && (!o.only || o.only.has(podKey(p))));
   const zoneSels = zoneSelectors(o.zonePolicy);
   const identical = new Set<string>();
-  const bySig = new Map<string, PodClass>();
+  const bySig = new Map<string, number>();
+  const classes: PodClass[] = [];
+  const classOf = new Map<string, number>();
   for (const ep of pods) {
     identical.add(identityKey(ep));
     const sig = signature(ep, o, zoneSels);
-    const c = bySig.get(sig);
-    if (!c) bySig.set(sig, { members: [ep], size: 1 });
-    else {
+    let i = bySig.get(sig);
+    if (i === undefined) {
+      bySig.set(sig, (i = classes.length));
+      classes.push({ members: [ep], size: 1 });
+    } else {
+      const c = classes[i] as PodClass;
       if (c.members.length < 2) c.members.push(ep);
       c.size++;
     }
+    classOf.set(podKey(ep), i);
   }
-  return { classes: [...bySig.values()], identicalGroups: identical.size };
+  return { classes, classOf, identicalGroups: identical.size };
 }
 
 function signature(ep: Endpoint, o: ClassOptions, zoneSels: readonly Selector[]): string {

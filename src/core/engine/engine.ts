@@ -10,7 +10,7 @@ import { SelectorSlots } from './compiled.js';
 import { Endpoints } from './endpoint-set.js';
 import { LABEL_NAMESPACE } from './endpoints.js';
 import type { Endpoint, Peer } from './endpoints.js';
-import { directionVerdict, evaluateDirection } from './evaluate.js';
+import { directionVerdict, evaluateDirection, tiersOutcome } from './evaluate.js';
 import type { PolicyEntry, WalkContext } from './evaluate.js';
 import { LabelIndex } from './label-index.js';
 import type { NamespaceView, Packet } from './match.js';
@@ -20,6 +20,9 @@ import { enforcedPolicies, pendingPolicies, rankPolicies } from './policy-table.
 import type { RankedPolicy } from './policy-table.js';
 import { combine } from './trace.js';
 import type { DirectionResult, Evaluation, Verdict } from './trace.js';
+
+/** What the tiers decide in one direction (see Engine.tierOutcomes). */
+export type TierOutcome = 'allow' | 'deny' | 'none' | 'open';
 
 type Mode = 'enforced' | 'pending';
 
@@ -238,6 +241,21 @@ export class Engine implements NamespaceView {
       if (ctx && directionVerdict(ctx.list, direction, ctx) === 'deny') return 'deny';
     }
     return 'allow';
+  }
+
+  /**
+   * What the tiers decide in each direction, without the profile: `none` when no tier decided
+   * (the profile would), `open` when nothing is enforced at that end (an address outside the
+   * cluster, a host-networked pod). For layering: with these policies placed above others,
+   * `none` and `open` are where the others decide.
+   */
+  tierOutcomes(src: Peer, dst: Peer, pkt: Packet): [TierOutcome, TierOutcome] {
+    const p = normalise(pkt);
+    const out = (direction: Direction, at: Peer): TierOutcome => {
+      const ctx = this.context('enforced', direction, at, src, dst, p);
+      return ctx ? tiersOutcome(ctx.list, direction, ctx) : 'open';
+    };
+    return [out('egress', src), out('ingress', dst)];
   }
 
   /**

@@ -72,12 +72,39 @@ export function directionVerdict(
   return walk(list, direction, ctx, null);
 }
 
+/**
+ * What the tiers alone decide in one direction: allow or deny, or `none` when every tier
+ * passed (or none applies) and the profile would decide.
+ */
+export function tiersOutcome(
+  list: readonly PolicyEntry[],
+  direction: Direction,
+  ctx: WalkContext,
+): 'allow' | 'deny' | 'none' {
+  return walk(list, direction, ctx, null, false);
+}
+
 function walk(
   list: readonly PolicyEntry[],
   direction: Direction,
   ctx: WalkContext,
   sink: TraceStep[] | null,
-): 'allow' | 'deny' {
+  profile?: true,
+): 'allow' | 'deny';
+function walk(
+  list: readonly PolicyEntry[],
+  direction: Direction,
+  ctx: WalkContext,
+  sink: TraceStep[] | null,
+  profile: boolean,
+): 'allow' | 'deny' | 'none';
+function walk(
+  list: readonly PolicyEntry[],
+  direction: Direction,
+  ctx: WalkContext,
+  sink: TraceStep[] | null,
+  profile = true,
+): 'allow' | 'deny' | 'none' {
   let i = 0;
   while (i < list.length) {
     const tier = (list[i] as PolicyEntry).tier;
@@ -95,6 +122,7 @@ function walk(
     }
     i = j;
   }
+  if (!profile) return 'none';
   const p = profileStep(ctx.local, direction);
   if (sink) sink.push(p);
   return p.action === 'allow' ? 'allow' : 'deny';

@@ -1,5 +1,6 @@
 // The policy engine: label index, endpoint -> policies, evaluator with trace, matrix.
 export { Engine } from './engine.js';
+export type { TierOutcome } from './engine.js';
 export { Endpoints } from './endpoint-set.js';
 export type { Endpoint, EndpointKind, Peer } from './endpoints.js';
 export { endpointName } from './endpoints.js';

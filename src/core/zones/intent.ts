@@ -94,7 +94,7 @@ function serviceMatches(rule: ZoneRule, pkt: ZonePacket, dst: Placement): boolea
 }
 
 /** Whether a rule can decide for some connection from `src` to `dst` (any service). */
-export function ruleCovers(r: ZoneRule, src: Placement, dst: Placement): boolean {
+export function ruleAppliesBetween(r: ZoneRule, src: Placement, dst: Placement): boolean {
   return (
     r.enabled &&
     covers(r.from, src) &&
@@ -107,7 +107,7 @@ export function ruleCovers(r: ZoneRule, src: Placement, dst: Placement): boolean
 /** The intent for a connection between two placed ends. */
 export function intentFor(zp: ZonePolicy, src: Placement, dst: Placement, pkt: ZonePacket): Intent {
   for (const r of zp.rules) {
-    if (!ruleCovers(r, src, dst) || !serviceMatches(r, pkt, dst)) continue;
+    if (!ruleAppliesBetween(r, src, dst) || !serviceMatches(r, pkt, dst)) continue;
     return { action: r.action, origin: { kind: 'rule', index: r.index, name: r.name } };
   }
   if (src.zone !== undefined && src.zone === dst.zone)
