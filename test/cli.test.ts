@@ -394,7 +394,7 @@ describe('zones, compile and verify', () => {
     const r = await cli(['verify', '--zones', ZONES, '-f', BANK]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(
-      /with the cluster's own policies: enforced = intended for all [\d,]+ connections checked/,
+      /with the cluster's own policies: enforced = intended for all [\d,]+ connection classes checked/,
     );
     expect(r.out).toMatch(
       /guardrail: every namespace's developers allow everything: enforced = intended/,
@@ -427,7 +427,7 @@ spec:
         '2',
       ]);
       expect(r.code).toBe(1);
-      expect(r.out).toMatch(/connections differ/);
+      expect(r.out).toMatch(/connection classes differ/);
       expect(r.out).toMatch(/enforced ALLOW, intended DENY/);
       expect(r.out).toContain('GlobalNetworkPolicy security.allow-db-debug, rule 0 -> ALLOW');
     } finally {

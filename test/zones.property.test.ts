@@ -6,9 +6,11 @@ import { describe, expect, it } from 'vitest';
 import {
   compiledZones,
   verifyZones,
+  verifyZonesTogether,
   withDevelopersAllowingEverything,
   withZones,
 } from '../src/core/analysis/index.js';
+import type { VerifyInput } from '../src/core/analysis/index.js';
 import { toYaml } from '../src/core/model/index.js';
 import type { PolicySet } from '../src/core/model/index.js';
 import { renderCalico } from '../src/core/targets/index.js';
@@ -196,19 +198,21 @@ function bothWays(res: ClusterLoad, renderer: Renderer): Array<[boolean, boolean
   };
   const c = compiledZones(res.program!, { renderer, options: { approximate: false }, name: 't' });
   if (!c.zones) throw new Error(JSON.stringify(c.issues));
+  const bases = [cluster, withDevelopersAllowingEverything(cluster)];
+  const input = (base: PolicySet, exhaustive: boolean): VerifyInput => ({
+    cluster: base,
+    enforced: withZones(base, c.zones!),
+    zonePolicy: res.zonePolicy!,
+    maxDifferences: 1,
+    exhaustive,
+  });
+  // Layered: both scenarios together (sharing the zone level); exhaustive: each on its own.
+  const layered = verifyZonesTogether(bases.map((b) => input(b, false)));
   const out: Array<[boolean, boolean, string]> = [];
-  for (const base of [cluster, withDevelopersAllowingEverything(cluster)]) {
-    for (const exhaustive of [false, true]) {
-      const r = verifyZones({
-        cluster: base,
-        enforced: withZones(base, c.zones),
-        zonePolicy: res.zonePolicy!,
-        maxDifferences: 1,
-        exhaustive,
-      });
+  bases.forEach((b, i) => {
+    for (const r of [layered[i]!, verifyZones(input(b, true))])
       out.push([r.differenceCount > 0, r.opened > 0, r.stats.method]);
-    }
-  }
+  });
   return out;
 }
 

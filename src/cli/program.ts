@@ -226,6 +226,11 @@ export function buildProgram(io: IO, done: (code: ExitCode) => void): Command {
       false,
     )
     .option('--max-differences <n>', 'witnesses to print per check', (v) => Number(v), 20)
+    .option(
+      '--exhaustive',
+      "check every class pair with the cluster's policies in full, even where the zone tiers alone decide (slower; the same answer)",
+      false,
+    )
     .addOption(outputOption())
     .action(
       (o: {
@@ -234,6 +239,7 @@ export function buildProgram(io: IO, done: (code: ExitCode) => void): Command {
         target: TargetName | 'native';
         approximate: boolean;
         maxDifferences: number;
+        exhaustive: boolean;
         output: OutputFormat;
       }) =>
         run(
@@ -243,6 +249,7 @@ export function buildProgram(io: IO, done: (code: ExitCode) => void): Command {
             target: o.target,
             approximate: o.approximate,
             maxDifferences: o.maxDifferences,
+            exhaustive: o.exhaustive,
             output: o.output,
           }),
         ),

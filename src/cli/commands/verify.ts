@@ -2,7 +2,7 @@
 // the cluster's own policies, and that developers cannot override the zones.
 import {
   compiledZones,
-  verifyZones,
+  verifyZonesTogether,
   withDevelopersAllowingEverything,
   withZones,
 } from '../../core/analysis/index.js';
@@ -21,6 +21,7 @@ export interface VerifyCliOptions {
   target: TargetName | 'native';
   approximate: boolean;
   maxDifferences: number;
+  exhaustive?: boolean;
   output: OutputFormat;
 }
 
@@ -50,14 +51,18 @@ export async function verify(io: IO, o: VerifyCliOptions): Promise<ExitCode> {
     ['cluster', cluster],
     ['guardrail', withDevelopersAllowingEverything(cluster)],
   ] as const;
-  const results = scenarios.map(([name, base]) => ({
-    name,
-    result: verifyZones({
+  const verified = verifyZonesTogether(
+    scenarios.map(([, base]) => ({
       cluster: base,
       enforced: withZones(base, compiled.zones as CompiledZones),
       zonePolicy: loaded.zonePolicy,
       maxDifferences: o.maxDifferences,
-    }),
+      ...(o.exhaustive ? { exhaustive: true } : {}),
+    })),
+  );
+  const results = scenarios.map(([name], i) => ({
+    name,
+    result: verified[i] as VerifyResult,
   }));
   const different = results.some((r) => r.result.differenceCount > 0);
   if (o.output !== 'table') {
@@ -89,19 +94,23 @@ function printReport(
   const first = results[0]?.result.stats;
   println(io, `zonewall verify: ZonePolicy ${zp} as the ${target} target enforces it`);
   if (first) {
+    const classes =
+      first.method === 'layered'
+        ? `${first.zoneSourceClasses} source and ${first.zoneDestinationClasses} destination classes as the zones tell pods apart (${first.podClasses} classes in full where the cluster's policies decide); ${first.zoneAddressClasses} address classes`
+        : `${first.podClasses} classes; ${first.addressClasses} address classes`;
     println(
       io,
-      `  ${first.pods} pods (${first.identicalGroups} groups of identical pods) in ${first.podClasses} classes; ${first.addressClasses} address classes; ${first.protocols} protocols, ${first.portIntervals} port intervals`,
+      `  ${first.pods} pods (${first.identicalGroups} groups of identical pods) in ${classes}; ${first.protocols} protocols, ${first.portIntervals} port intervals`,
     );
   }
   for (const { name, result } of results) {
-    const n = result.stats.connections.toLocaleString('en-US');
+    const n = (result.stats.zoneConnections + result.stats.connections).toLocaleString('en-US');
     if (result.differenceCount === 0)
-      println(io, `  ${LABEL[name]}: enforced = intended for all ${n} connections checked`);
+      println(io, `  ${LABEL[name]}: enforced = intended for all ${n} connection classes checked`);
     else {
       println(
         io,
-        `  ${LABEL[name]}: ${result.differenceCount} of ${n} connections differ: ${result.opened} allowed that should be denied, ${result.closed} denied that should be allowed`,
+        `  ${LABEL[name]}: ${result.differenceCount} of ${n} connection classes differ: ${result.opened} allowed that should be denied, ${result.closed} denied that should be allowed`,
       );
     }
     for (const note of result.notes) println(io, `    note: ${note}`);

@@ -9,6 +9,7 @@ import { selects } from '../engine/match.js';
 import type { EndpointSelector, Policy } from '../model/types.js';
 import type { Selector } from '../selector/index.js';
 import { zoneOf } from '../zones/membership.js';
+import { placeEnd, ruleAppliesFrom, ruleAppliesTo } from '../zones/intent.js';
 import type { ZonePolicy } from '../zones/types.js';
 
 export interface PodClass {
@@ -130,4 +131,172 @@ export function podAddressKeys(engine: Engine): Set<string> {
   const out = new Set<string>();
   for (const ep of engine.eps.all) for (const ip of ep.ips) out.add(formatIP(ip));
   return out;
+}
+
+/** Classes of pods as sources and as destinations, formed separately (see roleClasses). */
+export interface RoleClasses {
+  src: Classes;
+  dst: Classes;
+}
+
+export interface RoleClassOptions {
+  engine: Engine;
+  policies: readonly Policy[];
+  addressSets: readonly CidrSet[];
+  zonePolicy: ZonePolicy;
+}
+
+/** One selector test in a role signature. */
+interface Term {
+  sel: number;
+  /** Matched on the pod itself only when it is the policy's subject (`subject` is its column). */
+  subject?: number;
+  /** Matched on the pod itself (a subject or a local side), else on any identity of its peer. */
+  self: boolean;
+}
+
+/**
+ * Pods classed twice: by what can tell them apart as the source of a connection, and as its
+ * destination. A source's egress policies (their subjects and their rules' source sides),
+ * the source sides of every ingress rule, and the zone rules whose `from` covers it decide
+ * everything about it as a source; symmetrically for a destination. A rule's side that is
+ * matched against the policy's own endpoint only matters for the subject's pods, so it splits
+ * only those. Exact, and far coarser than one class for every pattern of every selector.
+ */
+export function roleClasses(o: RoleClassOptions): RoleClasses {
+  const pods = o.engine.eps.allPods().filter((p) => !p.hostNetwork);
+  const sels: EndpointSelector[] = [];
+  const selIndex = new Map<string, number>();
+  const col = (s: EndpointSelector): number => {
+    const k = selectorKey(s);
+    let i = selIndex.get(k);
+    if (i === undefined) {
+      selIndex.set(k, (i = sels.length));
+      sels.push(s);
+    }
+    return i;
+  };
+  const terms: Record<'src' | 'dst', Term[]> = { src: [], dst: [] };
+  const seen: Record<'src' | 'dst', Set<string>> = { src: new Set(), dst: new Set() };
+  const term = (role: 'src' | 'dst', t: Term): void => {
+    const k = `${t.sel}|${t.subject ?? ''}|${t.self}`;
+    if (seen[role].has(k)) return;
+    seen[role].add(k);
+    terms[role].push(t);
+  };
+  for (const p of o.policies) {
+    const subj = col(p.subject);
+    // As a source: egress policies apply to it; every ingress rule may match it as a peer.
+    if (p.egress) {
+      term('src', { sel: subj, self: true });
+      for (const r of p.egress)
+        for (const m of r.matches)
+          for (const s of [m.source.selector, m.source.notSelector])
+            if (s) term('src', { sel: col(s), subject: subj, self: false });
+    }
+    if (p.ingress)
+      for (const r of p.ingress)
+        for (const m of r.matches)
+          for (const s of [m.source.selector, m.source.notSelector])
+            if (s) term('src', { sel: col(s), self: false });
+    // As a destination, the same the other way round.
+    if (p.ingress) {
+      term('dst', { sel: subj, self: true });
+      for (const r of p.ingress)
+        for (const m of r.matches)
+          for (const s of [m.destination.selector, m.destination.notSelector])
+            if (s) term('dst', { sel: col(s), subject: subj, self: false });
+    }
+    if (p.egress)
+      for (const r of p.egress)
+        for (const m of r.matches)
+          for (const s of [m.destination.selector, m.destination.notSelector])
+            if (s) term('dst', { sel: col(s), self: false });
+  }
+  // Each distinct selector evaluated once per pod: 0 no, 1 the pod itself, 2 another identity.
+  const used = new Set([...terms.src, ...terms.dst].flatMap((t) => [t.sel, t.subject ?? t.sel]));
+  const cols = new Map<number, Uint8Array>();
+  for (const i of used) {
+    const sel = sels[i] as EndpointSelector;
+    const c = new Uint8Array(pods.length);
+    pods.forEach((ep, j) => {
+      if (selects(sel, ep, o.engine)) c[j] = 1;
+      else if (o.engine.eps.peerOf(ep).identities.some((id) => selects(sel, id, o.engine)))
+        c[j] = 2;
+    });
+    cols.set(i, c);
+  }
+  const zp = o.zonePolicy;
+  const out = { src: new ClassBuilder(), dst: new ClassBuilder() };
+  const identical = new Set<string>();
+  pods.forEach((ep, j) => {
+    identical.add(identityKey(ep));
+    const labels = ep.pod?.labels ?? new Map<string, string>();
+    const placement = placeEnd(zp, {
+      kind: 'pod',
+      labels,
+      namespaceLabels: o.engine.eps.namespaceLabels(ep.namespace ?? ''),
+      ports: ep.pod?.ports ?? [],
+    });
+    let common = '';
+    for (const s of o.addressSets) common += ep.ips.some((ip) => s.contains(ip)) ? '1' : '0';
+    const ports = (ep.pod?.ports ?? [])
+      .map((p) => `${p.name ?? ''}/${p.protocol}/${p.port}`)
+      .sort()
+      .join(',');
+    common += `|${placement.zone ?? '?'}|${ports}|${ep.ips.map((ip) => ip.version).join('')}`;
+    for (const role of ['src', 'dst'] as const) {
+      let bits = '';
+      for (const t of terms[role]) {
+        if (t.subject !== undefined && cols.get(t.subject)?.[j] !== 1) {
+          bits += '-';
+          continue;
+        }
+        const v = cols.get(t.sel)?.[j] ?? 0;
+        bits += t.self ? (v === 1 ? '1' : '0') : String(v);
+      }
+      bits += '|';
+      for (const r of zp.rules)
+        bits += (role === 'src' ? ruleAppliesFrom(r, placement) : ruleAppliesTo(r, placement))
+          ? '1'
+          : '0';
+      out[role].add(`${bits}|${common}`, ep);
+    }
+  });
+  return { src: out.src.done(identical.size), dst: out.dst.done(identical.size) };
+}
+
+/** Key of an EndpointSelector by what it matches (equal keys select the same endpoints). */
+function selectorKey(s: EndpointSelector): string {
+  const c = (x: Selector | undefined): string => (x ? x.canonical : '\u0001');
+  return [
+    s.kinds,
+    s.namespace ?? '\u0001',
+    c(s.namespaceSelector),
+    c(s.selector),
+    s.serviceAccountNames?.join(',') ?? '\u0001',
+    c(s.serviceAccountSelector),
+  ].join('\u0000');
+}
+
+/** Pods grouped by signature, keeping two members of each class. */
+class ClassBuilder {
+  private readonly bySig = new Map<string, number>();
+  private readonly classes: PodClass[] = [];
+  private readonly classOf = new Map<string, number>();
+  add(sig: string, ep: Endpoint): void {
+    let i = this.bySig.get(sig);
+    if (i === undefined) {
+      this.bySig.set(sig, (i = this.classes.length));
+      this.classes.push({ members: [ep], size: 1 });
+    } else {
+      const c = this.classes[i] as PodClass;
+      if (c.members.length < 2) c.members.push(ep);
+      c.size++;
+    }
+    this.classOf.set(podKey(ep), i);
+  }
+  done(identicalGroups: number): Classes {
+    return { classes: this.classes, classOf: this.classOf, identicalGroups };
+  }
 }

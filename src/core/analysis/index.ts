@@ -1,5 +1,5 @@
 // Analysis: pure functions over policy sets (verification, lint, reports).
-export { verifyZones } from './verify.js';
+export { verifyZones, verifyZonesTogether } from './verify.js';
 export type { Difference, VerifyInput, VerifyResult, VerifyStats } from './verify.js';
 export { compiledZones, withDevelopersAllowingEverything, withZones } from './verify-inputs.js';
 export type { CompiledZones } from './verify-inputs.js';

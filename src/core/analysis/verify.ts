@@ -9,7 +9,14 @@ import { compareTiers } from '../engine/policy-table.js';
 import { formatIP, protocolHasPorts, protocolName } from '../net/index.js';
 import type { CidrSet, IP, PortRange } from '../net/index.js';
 import type { NetworkSet, Policy, PolicySet } from '../model/types.js';
-import { intentFor, placeEnd, ruleAppliesBetween } from '../zones/intent.js';
+import {
+  intentAmong,
+  intentFor,
+  placeEnd,
+  ruleAppliesBetween,
+  ruleAppliesFrom,
+  ruleAppliesTo,
+} from '../zones/intent.js';
 import type { Intent, Placement, ZoneEnd } from '../zones/intent.js';
 import type { ZonePolicy, ZoneRule } from '../zones/types.js';
 import {
@@ -20,7 +27,8 @@ import {
   portRangesByProtocol,
   protocolsToTry,
 } from './atoms.js';
-import { endpointSelectors, podAddressKeys, podClasses, podKey } from './classes.js';
+import { endpointSelectors, podAddressKeys, podClasses, podKey, roleClasses } from './classes.js';
+import type { Classes } from './classes.js';
 
 export interface Difference {
   from: string;
@@ -40,8 +48,10 @@ export interface VerifyStats {
   identicalGroups: number;
   /** How the pairs were checked (see verifyZones). */
   method: 'layered' | 'exhaustive';
-  /** Layered: pod and address classes as the zone policies alone tell them apart. */
-  zoneClasses: number;
+  /** Layered: pod classes as sources and as destinations, and address classes, as the zone
+   * policies alone tell them apart. */
+  zoneSourceClasses: number;
+  zoneDestinationClasses: number;
   zoneAddressClasses: number;
   /** Classes checked in full (layered: only where the zone tiers leave the decision). */
   podClasses: number;
@@ -82,6 +92,7 @@ type Peers = Partial<Record<4 | 6, Peer>>;
 
 /** A representative with everything a check needs, computed once. */
 interface Prepared {
+  rep: Rep;
   name: string;
   families: Array<4 | 6>;
   placement: Placement;
@@ -140,67 +151,121 @@ class Tally {
  * passes) is checked in full, for the pods of those pairs, classed by every selector.
  */
 export function verifyZones(input: VerifyInput): VerifyResult {
-  const enforced = Engine.build(input.enforced);
-  const developers = Engine.build(input.cluster);
-  const zp = input.zonePolicy;
+  return verifyZonesTogether([input])[0] as VerifyResult;
+}
+
+/** One scenario's engines and findings. */
+interface Scenario {
+  input: VerifyInput;
+  ctx: Ctx;
+  tally: Tally;
+  zonePolicies: Policy[];
+  layerProblem?: string;
+  notes: string[];
+  zoneStats: { sources: number; destinations: number; addresses: number };
+  fine: { classes: number; addresses: number; identicalGroups: number };
+}
+
+/**
+ * Verify several scenarios of one cluster and one compilation (the cluster's own policies,
+ * the guardrail): the zone-level check depends only on the pods and the compiled zones, so it
+ * is done once for all of them; each then checks in full what its own policies decide.
+ */
+export function verifyZonesTogether(inputs: readonly VerifyInput[]): VerifyResult[] {
+  const first = inputs[0];
+  if (!first) return [];
+  const zp = first.zonePolicy;
   const zoneRanges = zp.rules.map(zoneRuleRanges);
-  const ctx: Ctx = { enforced, developers, zp, zoneRanges };
-  const tally = new Tally(input.maxDifferences ?? 20);
-  const protocols = protocolsToTry(
-    input.enforced.policies,
-    zp.rules.flatMap((r) => (r.services ?? []).map((s) => s.protocol)),
-  );
-  const own = new Set(input.cluster.policies);
-  const zonePolicies = input.enforced.policies.filter((p) => !own.has(p));
-  const sets = addressSets(
-    input.enforced.policies,
-    zp,
-    input.enforced.networkSets.map((n) => n.nets),
-  );
-  const addresses = addressAtoms(sets, podAddressKeys(enforced), formatIP);
-  const notes: string[] = [];
-  const layerProblem = input.exhaustive
-    ? 'checked exhaustively (--exhaustive)'
-    : layeringProblem(input, zonePolicies);
-  let zoneStats = { classes: 0, addresses: 0 };
-  let fine: { classes: number; addresses: number; identicalGroups: number };
-  if (layerProblem) {
-    if (!input.exhaustive) notes.push(`every class pair checked in full: ${layerProblem}`);
-    fine = checkExhaustively(ctx, input, sets, addresses, protocols, tally);
-  } else {
-    const zone = Engine.build({ ...input.enforced, policies: zonePolicies });
-    const r = checkLayered(
-      { ...ctx, zone },
+  const scenarios: Scenario[] = inputs.map((input) => {
+    const own = new Set(input.cluster.policies);
+    const zonePolicies = input.enforced.policies.filter((p) => !own.has(p));
+    const layerProblem = input.exhaustive
+      ? 'checked exhaustively (--exhaustive)'
+      : layeringProblem(input, zonePolicies);
+    return {
       input,
+      ctx: {
+        enforced: Engine.build(input.enforced),
+        developers: Engine.build(input.cluster),
+        zp: input.zonePolicy,
+        zoneRanges:
+          input.zonePolicy === zp ? zoneRanges : input.zonePolicy.rules.map(zoneRuleRanges),
+      },
+      tally: new Tally(input.maxDifferences ?? 20),
       zonePolicies,
-      sets,
-      addresses,
-      protocols,
-      tally,
-    );
-    zoneStats = r.zone;
-    fine = r.fine;
+      ...(layerProblem ? { layerProblem } : {}),
+      notes:
+        layerProblem && !input.exhaustive
+          ? [`every class pair checked in full: ${layerProblem}`]
+          : [],
+      zoneStats: { sources: 0, destinations: 0, addresses: 0 },
+      fine: { classes: 0, addresses: 0, identicalGroups: 0 },
+    };
+  });
+  const all = inputs.flatMap((i) => i.enforced.policies);
+  const protocols = protocolsToTry(
+    all,
+    inputs.flatMap((i) =>
+      i.zonePolicy.rules.flatMap((r) => (r.services ?? []).map((s) => s.protocol)),
+    ),
+  );
+  const sets = addressSets(
+    all,
+    zp,
+    first.enforced.networkSets.map((n) => n.nets),
+  );
+  const base = scenarios[0] as Scenario;
+  const addresses = addressAtoms(sets, podAddressKeys(base.ctx.enforced), formatIP);
+  // Scenarios that can share the zone level: the same pods, zone policy and compiled zones.
+  const shares = (s: Scenario): boolean =>
+    !s.layerProblem &&
+    s.input.zonePolicy === zp &&
+    s.input.enforced.pods === first.enforced.pods &&
+    s.input.enforced.namespaces === first.enforced.namespaces &&
+    sameItems(s.input.enforced.networkSets, first.enforced.networkSets) &&
+    sameItems(s.zonePolicies, base.zonePolicies);
+  const layered = scenarios.filter(shares);
+  const lead = layered[0];
+  if (lead) {
+    const zone = Engine.build({ ...lead.input.enforced, policies: lead.zonePolicies });
+    checkLayered(zone, layered, sets, addresses, protocols);
   }
+  for (const s of scenarios) {
+    if (layered.includes(s)) continue;
+    if (s.layerProblem === undefined) s.notes.push('checked on its own');
+    s.fine = checkExhaustively(s.ctx, s.input, sets, addresses, protocols, s.tally);
+  }
+  return scenarios.map((s) => result(s, protocols));
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function result(s: Scenario, protocols: readonly number[]): VerifyResult {
+  const { input, ctx, tally } = s;
+  const notes = [...s.notes];
   const hostNet = input.enforced.pods.filter((p) => p.hostNetwork).length;
   if (hostNet)
     notes.push(
       `${hostNet} host-networked pods are not workload endpoints: zone policy cannot be enforced on them (left out)`,
     );
-  const ranges = portRangesByProtocol(input.enforced.policies, namedPortNumbers(enforced));
-  for (const m of zoneRanges)
+  const ranges = portRangesByProtocol(input.enforced.policies, namedPortNumbers(ctx.enforced));
+  for (const m of ctx.zoneRanges)
     for (const [p, l] of m) ranges.set(p, [...(ranges.get(p) ?? []), ...l]);
   const portIntervals = protocols.reduce(
     (n, p) => n + (protocolHasPorts(p) ? portAtoms(ranges.get(p) ?? []).length : 1),
     0,
   );
   const stats: VerifyStats = {
-    pods: enforced.eps.allPods().length,
-    identicalGroups: fine.identicalGroups,
-    method: layerProblem ? 'exhaustive' : 'layered',
-    zoneClasses: zoneStats.classes,
-    zoneAddressClasses: zoneStats.addresses,
-    podClasses: fine.classes,
-    addressClasses: fine.addresses,
+    pods: ctx.enforced.eps.allPods().length,
+    identicalGroups: s.fine.identicalGroups,
+    method: s.layerProblem ? 'exhaustive' : 'layered',
+    zoneSourceClasses: s.zoneStats.sources,
+    zoneDestinationClasses: s.zoneStats.destinations,
+    zoneAddressClasses: s.zoneStats.addresses,
+    podClasses: s.fine.classes,
+    addressClasses: s.fine.addresses,
     protocols: protocols.length,
     portIntervals,
     zoneConnections: tally.zoneConnections,
@@ -309,176 +374,249 @@ interface Deferred {
 }
 
 function checkLayered(
-  ctx: Ctx & { zone: Engine },
-  input: VerifyInput,
-  zonePolicies: readonly Policy[],
+  zone: Engine,
+  scenarios: readonly Scenario[],
   sets: CidrSet[],
   addresses: IP[],
   protocols: readonly number[],
-  tally: Tally,
-): {
-  zone: { classes: number; addresses: number };
-  fine: { classes: number; addresses: number; identicalGroups: number };
-} {
-  const zone = ctx.zone;
-  // 1. Classes as the zones alone tell them apart; addresses likewise (keyed by the sets the
-  // zones use), each represented by one of the full check's address representatives.
+): void {
+  const lead = scenarios[0] as Scenario;
+  const ctx = lead.ctx;
+  const input = lead.input;
+  const zonePolicies = lead.zonePolicies;
+  const zp = ctx.zp;
+  // 1. Pods classed as sources and as destinations by what the zones alone tell apart;
+  // addresses by the sets the zones use, each represented by one of the full check's.
   const zoneSets = addressSets(
     zonePolicies,
-    ctx.zp,
+    zp,
     input.enforced.networkSets.map((n) => n.nets),
   );
-  const coarse = podClasses({
+  const roles = roleClasses({
     engine: zone,
-    selectors: endpointSelectors(zonePolicies),
+    policies: zonePolicies,
     addressSets: zoneSets,
-    zonePolicy: ctx.zp,
+    zonePolicy: zp,
   });
   const addrKey = (ip: IP): string =>
     `${ip.version}:${zoneSets.map((s) => (s.contains(ip) ? '1' : '0')).join('')}`;
   const coarseAddr = new Map<string, number>();
-  const addrReps: IP[] = [];
+  const addrReps: Prepared[] = [];
   for (const ip of addresses) {
     const k = addrKey(ip);
     if (!coarseAddr.has(k)) {
-      coarseAddr.set(k, coarse.classes.length + addrReps.length);
-      addrReps.push(ip);
+      coarseAddr.set(k, addrReps.length);
+      addrReps.push(prepare(ctx, { kind: 'address', ip }, undefined, zone));
     }
   }
-  const reps = [
-    ...coarse.classes.map((c) =>
-      prepare(ctx, { kind: 'pod', ep: c.members[0] as Endpoint }, c.members[1], zone),
-    ),
-    ...addrReps.map((ip) => prepare(ctx, { kind: 'address', ip }, undefined, zone)),
+  const preparedPods = new Map<string, Prepared>();
+  const member = (ep: Endpoint): Prepared => {
+    const k = podKey(ep);
+    let p = preparedPods.get(k);
+    if (!p) preparedPods.set(k, (p = prepare(ctx, { kind: 'pod', ep }, undefined, zone)));
+    return p;
+  };
+  /** A side: its pod classes' members, then the address classes. */
+  const side = (c: Classes): Prepared[][] => [
+    ...c.classes.map((k) => k.members.map(member)),
+    ...addrReps.map((a) => [a]),
   ];
-  const selected = addedSetsSelected(input, ctx.enforced);
-  const seenOtherwise = reps.map(
-    (r) =>
-      selected.size > 0 &&
-      Object.values(r.enforced).some((p) =>
-        p.identities.some((id) => id.netset !== undefined && selected.has(id.netset)),
-      ),
-  );
+  const sources = side(roles.src);
+  const destinations = side(roles.dst);
+  const applies = new Map<Prepared, { from: Uint8Array; to: Uint8Array }>();
+  const appliesOf = (p: Prepared): { from: Uint8Array; to: Uint8Array } => {
+    let a = applies.get(p);
+    if (!a) {
+      a = {
+        from: Uint8Array.from(zp.rules, (r) => (ruleAppliesFrom(r, p.placement) ? 1 : 0)),
+        to: Uint8Array.from(zp.rules, (r) => (ruleAppliesTo(r, p.placement) ? 1 : 0)),
+      };
+      applies.set(p, a);
+    }
+    return a;
+  };
   // 2. Each zone-level pair: decide at once where the zone tiers fix the verdict (or pass
   // where the intent passes); defer the rest to the full check.
+  const selected = new Set(
+    scenarios.flatMap((s) => [...addedSetsSelected(s.input, s.ctx.enforced)]),
+  );
+  const seenOtherwise = (r: Prepared): boolean =>
+    selected.size > 0 &&
+    Object.values(r.zone ?? {}).some((p) =>
+      p.identities.some((id) => id.netset !== undefined && selected.has(id.netset)),
+    );
+  // What the zone tiers fix against the intent holds in every scenario: found once, each
+  // scenario's own engines give its witnesses.
+  const max = Math.max(...scenarios.map((s) => s.input.maxDifferences ?? 20));
+  const found: Array<{
+    src: Rep;
+    dst: Rep;
+    version: 4 | 6;
+    proto: number;
+    port: number | undefined;
+  }> = [];
+  let foundCount = 0;
+  let foundOpened = 0;
+  let zoneConnections = 0;
   const deferred = new Map<number, Map<number, Deferred>>();
   const cache = new Map<string, Array<number | undefined>>();
-  reps.forEach((src, i) => {
-    reps.forEach((dst0, j) => {
-      const pair = pairOf(src, dst0);
+  sources.forEach((srcs, i) => {
+    destinations.forEach((dsts, j) => {
+      const pair = distinctPair(srcs, dsts);
       if (!pair) return;
-      const { dst, version } = pair;
+      const { src, dst, version } = pair;
       const zs = src.zone?.[version];
       const zd = dst.zone?.[version];
       if (!zs || !zd) return;
-      const always = seenOtherwise[i] === true || seenOtherwise[j] === true;
+      const always = seenOtherwise(src) || seenOtherwise(dst);
+      const a = appliesOf(src).from;
+      const b = appliesOf(dst).to;
+      const rules = zp.rules.filter((r) => a[r.index] === 1 && b[r.index] === 1);
       for (const proto of protocols) {
-        const atoms = pairPorts(ctx, src, dst, proto, cache);
+        const atoms = pairPorts(ctx, src, dst, proto, cache, rules);
         let full: boolean[] | undefined;
         atoms.forEach((port, k) => {
-          if (always) {
-            (full ??= atoms.map(() => false))[k] = true;
-            return;
-          }
-          tally.zoneConnections++;
-          const pkt = { protocol: proto, ...(port !== undefined ? { port } : {}) };
-          const intent = intentFor(ctx.zp, src.placement, dst.placement, pkt).action;
-          const [e, g] = zone.tierOutcomes(zs, zd, { ...pkt, ipVersion: version });
-          // Deny in either direction, or allow (or nothing enforced) in both: fixed.
-          const fixed =
-            e === 'deny' || g === 'deny'
-              ? 'deny'
-              : e !== 'none' && g !== 'none'
-                ? 'allow'
-                : undefined;
-          const passes = e !== 'allow' && e !== 'deny' && g !== 'allow' && g !== 'deny';
-          if (intent === 'Pass' ? passes : fixed === intent.toLowerCase()) return;
-          if (intent !== 'Pass' && fixed !== undefined) {
-            // The verdict is fixed and differs from the intent: the enforced engine's own
-            // evaluation of these representatives is the witness.
-            const d = check(ctx, src, dst, version, proto, port);
-            if (d) {
-              tally.add(d);
-              return;
+          zoneConnections++;
+          if (!always) {
+            const pkt = { protocol: proto, port, ipVersion: version };
+            const intent = intentAmong(zp, rules, src.placement, dst.placement, pkt).action;
+            const [e, g] = zone.tierOutcomes(zs, zd, pkt);
+            // Deny in either direction, or allow (or nothing enforced) in both: fixed.
+            const fixed =
+              e === 'deny' || g === 'deny'
+                ? 'deny'
+                : e !== 'none' && g !== 'none'
+                  ? 'allow'
+                  : undefined;
+            const passes = e !== 'allow' && e !== 'deny' && g !== 'allow' && g !== 'deny';
+            if (intent === 'Pass' ? passes : fixed === intent.toLowerCase()) return;
+            if (intent !== 'Pass' && fixed !== undefined) {
+              // The verdict is fixed and differs from the intent: the enforced engine's own
+              // evaluation of these representatives is the witness.
+              const d = check(ctx, src, dst, version, proto, port);
+              if (d) {
+                foundCount++;
+                if (d.actual === 'allow') foundOpened++;
+                if (found.length < max)
+                  found.push({ src: src.rep, dst: dst.rep, version, proto, port });
+                return;
+              }
             }
           }
           (full ??= atoms.map(() => false))[k] = true;
         });
         if (full) {
-          let m = deferred.get(i * reps.length + j);
-          if (!m) deferred.set(i * reps.length + j, (m = new Map()));
+          let m = deferred.get(i * destinations.length + j);
+          if (!m) deferred.set(i * destinations.length + j, (m = new Map()));
           m.set(proto, { atoms, full });
         }
       }
     });
   });
-  // 3. The deferred pairs in full: their pods classed by every selector.
-  const nCoarse = coarse.classes.length;
-  const involved = new Set<number>();
+  // 3. The deferred pairs in full, in each scenario: their pods classed by every selector.
+  const nSrc = roles.src.classes.length;
+  const nDst = roles.dst.classes.length;
+  const srcInvolved = new Set<number>();
+  const dstInvolved = new Set<number>();
   for (const key of deferred.keys()) {
-    involved.add(Math.floor(key / reps.length));
-    involved.add(key % reps.length);
+    srcInvolved.add(Math.floor(key / destinations.length));
+    dstInvolved.add(key % destinations.length);
   }
   const only = new Set<string>();
   for (const ep of zone.eps.allPods()) {
-    const c = coarse.classOf.get(podKey(ep));
-    if (c !== undefined && involved.has(c)) only.add(podKey(ep));
+    const k = podKey(ep);
+    const a = roles.src.classOf.get(k);
+    const b = roles.dst.classOf.get(k);
+    if ((a !== undefined && srcInvolved.has(a)) || (b !== undefined && dstInvolved.has(b)))
+      only.add(k);
   }
-  const fineClasses =
-    only.size > 0
-      ? podClasses({
-          engine: ctx.enforced,
-          selectors: endpointSelectors(input.enforced.policies),
-          addressSets: sets,
-          zonePolicy: ctx.zp,
-          only,
-        }).classes
-      : [];
-  const groups = new Map<number, Prepared[]>();
-  const place = (c: number | undefined, p: () => Prepared): void => {
-    if (c === undefined || !involved.has(c)) return;
-    const g = groups.get(c);
-    if (g) g.push(p());
-    else groups.set(c, [p()]);
-  };
-  for (const c of fineClasses) {
-    const first = c.members[0] as Endpoint;
-    place(coarse.classOf.get(podKey(first)), () =>
-      prepare(ctx, { kind: 'pod', ep: first }, c.members[1]),
-    );
-  }
-  let fineAddresses = 0;
-  for (const ip of addresses) {
-    const c = coarseAddr.get(addrKey(ip));
-    if (c !== undefined && involved.has(c)) fineAddresses++;
-    place(c, () => prepare(ctx, { kind: 'address', ip }));
-  }
-  for (const [key, byProto] of deferred) {
-    const from = groups.get(Math.floor(key / reps.length)) ?? [];
-    const to = groups.get(key % reps.length) ?? [];
-    for (const src of from) {
-      for (const dst0 of to) {
-        const pair = pairOf(src, dst0);
-        if (!pair) continue;
-        for (const [proto, d] of byProto) {
-          for (const port of pairPorts(ctx, src, pair.dst, proto, cache)) {
-            if (!d.full[atomIndex(d.atoms, port)]) continue;
-            tally.connections++;
-            const diff = check(ctx, src, pair.dst, pair.version, proto, port);
-            if (diff) tally.add(diff);
+  for (const s of scenarios) {
+    const sc = s.ctx;
+    for (const f of found) {
+      const d = check(sc, prepare(sc, f.src), prepare(sc, f.dst), f.version, f.proto, f.port);
+      if (d && s.tally.differences.length < (s.input.maxDifferences ?? 20))
+        s.tally.differences.push(d);
+    }
+    s.tally.count += foundCount;
+    s.tally.opened += foundOpened;
+    s.tally.zoneConnections += zoneConnections;
+    const fineClasses =
+      only.size > 0
+        ? podClasses({
+            engine: sc.enforced,
+            selectors: endpointSelectors(s.input.enforced.policies),
+            addressSets: sets,
+            zonePolicy: zp,
+            only,
+          }).classes
+        : [];
+    const srcGroups = new Map<number, Prepared[]>();
+    const dstGroups = new Map<number, Prepared[]>();
+    const place = (p: Prepared, a: number | undefined, b: number | undefined): void => {
+      if (a !== undefined && srcInvolved.has(a)) srcGroups.set(a, [...(srcGroups.get(a) ?? []), p]);
+      if (b !== undefined && dstInvolved.has(b)) dstGroups.set(b, [...(dstGroups.get(b) ?? []), p]);
+    };
+    for (const c of fineClasses) {
+      const first = c.members[0] as Endpoint;
+      const k = podKey(first);
+      const a = roles.src.classOf.get(k);
+      const b = roles.dst.classOf.get(k);
+      if ((a === undefined || !srcInvolved.has(a)) && (b === undefined || !dstInvolved.has(b)))
+        continue;
+      place(prepare(sc, { kind: 'pod', ep: first }, c.members[1]), a, b);
+    }
+    let fineAddresses = 0;
+    for (const ip of addresses) {
+      const c = coarseAddr.get(addrKey(ip));
+      if (c === undefined || (!srcInvolved.has(nSrc + c) && !dstInvolved.has(nDst + c))) continue;
+      fineAddresses++;
+      place(prepare(sc, { kind: 'address', ip }), nSrc + c, nDst + c);
+    }
+    const fineCache = new Map<string, Array<number | undefined>>();
+    for (const [key, byProto] of deferred) {
+      const from = srcGroups.get(Math.floor(key / destinations.length)) ?? [];
+      const to = dstGroups.get(key % destinations.length) ?? [];
+      for (const src of from) {
+        for (const dst0 of to) {
+          const pair = pairOf(src, dst0);
+          if (!pair) continue;
+          for (const [proto, d] of byProto) {
+            for (const port of pairPorts(sc, src, pair.dst, proto, fineCache)) {
+              if (!d.full[atomIndex(d.atoms, port)]) continue;
+              s.tally.connections++;
+              const diff = check(sc, src, pair.dst, pair.version, proto, port);
+              if (diff) s.tally.add(diff);
+            }
           }
         }
       }
     }
-  }
-  return {
-    zone: { classes: nCoarse, addresses: addrReps.length },
-    fine: {
+    s.zoneStats = { sources: nSrc, destinations: nDst, addresses: addrReps.length };
+    s.fine = {
       classes: fineClasses.length,
       addresses: fineAddresses,
-      identicalGroups: coarse.identicalGroups,
-    },
-  };
+      identicalGroups: roles.src.identicalGroups,
+    };
+  }
+}
+
+/**
+ * Two different endpoints, one from each class (pods kept two members for this), with a common
+ * address family; none for two addresses, or one pod alone in both classes.
+ */
+function distinctPair(
+  srcs: readonly Prepared[],
+  dsts: readonly Prepared[],
+): { src: Prepared; dst: Prepared; version: 4 | 6 } | undefined {
+  for (const src of srcs) {
+    for (const dst of dsts) {
+      if (src === dst) continue;
+      if (src.placement.labels === undefined && dst.placement.labels === undefined) return;
+      const version = commonFamily(src, dst);
+      return version ? { src, dst, version } : undefined;
+    }
+  }
+  return undefined;
 }
 
 /** The index of the interval (sorted starts) that holds `port`. */
@@ -529,6 +667,7 @@ function prepare(ctx: Ctx, r: Rep, twin?: Endpoint, portsFrom?: Engine): Prepare
     namedPorts.set(p.protocol, [...(namedPorts.get(p.protocol) ?? []), p.port]);
   const tag = portsFrom ? 'z' : '';
   return {
+    rep: r,
     name: r.kind === 'address' ? formatIP(r.ip) : `${r.ep.namespace}/${r.ep.name}`,
     families,
     placement: placeEnd(ctx.zp, end),
@@ -556,11 +695,16 @@ function pairPorts(
   dst: Prepared,
   proto: number,
   cache: Map<string, Array<number | undefined>>,
+  /** The zone rules that apply between the two (computed here when not given). */
+  rules?: readonly ZoneRule[],
 ): Array<number | undefined> {
   if (!protocolHasPorts(proto)) return [undefined];
   const covering: number[] = [];
-  for (const r of ctx.zp.rules) {
-    if (ctx.zoneRanges[r.index]?.has(proto) && ruleAppliesBetween(r, src.placement, dst.placement))
+  for (const r of rules ?? ctx.zp.rules) {
+    if (
+      ctx.zoneRanges[r.index]?.has(proto) &&
+      (rules !== undefined || ruleAppliesBetween(r, src.placement, dst.placement))
+    )
       covering.push(r.index);
   }
   const key = `${proto}|${src.egressKey}|${dst.ingressKey}|${covering.join(',')}`;

@@ -95,13 +95,37 @@ function serviceMatches(rule: ZoneRule, pkt: ZonePacket, dst: Placement): boolea
 
 /** Whether a rule can decide for some connection from `src` to `dst` (any service). */
 export function ruleAppliesBetween(r: ZoneRule, src: Placement, dst: Placement): boolean {
-  return (
-    r.enabled &&
-    covers(r.from, src) &&
-    covers(r.to, dst) &&
-    selects(r.sourceSelector, src) &&
-    selects(r.destinationSelector, dst)
-  );
+  return ruleAppliesFrom(r, src) && ruleAppliesTo(r, dst);
+}
+
+/** Whether a rule's source side (zones and selector) covers `src`. */
+export function ruleAppliesFrom(r: ZoneRule, src: Placement): boolean {
+  return r.enabled && covers(r.from, src) && selects(r.sourceSelector, src);
+}
+
+/** Whether a rule's destination side (zones and selector) covers `dst`. */
+export function ruleAppliesTo(r: ZoneRule, dst: Placement): boolean {
+  return r.enabled && covers(r.to, dst) && selects(r.destinationSelector, dst);
+}
+
+/**
+ * The intent given the rules (in order) that apply between the two ends: the first whose
+ * services match, else the intra- or inter-zone default.
+ */
+export function intentAmong(
+  zp: ZonePolicy,
+  rules: readonly ZoneRule[],
+  src: Placement,
+  dst: Placement,
+  pkt: ZonePacket,
+): Intent {
+  for (const r of rules) {
+    if (!serviceMatches(r, pkt, dst)) continue;
+    return { action: r.action, origin: { kind: 'rule', index: r.index, name: r.name } };
+  }
+  if (src.zone !== undefined && src.zone === dst.zone)
+    return { action: zp.intraZone, origin: { kind: 'intra-zone' } };
+  return { action: zp.interZone, origin: { kind: 'inter-zone' } };
 }
 
 /** The intent for a connection between two placed ends. */
@@ -110,9 +134,7 @@ export function intentFor(zp: ZonePolicy, src: Placement, dst: Placement, pkt: Z
     if (!ruleAppliesBetween(r, src, dst) || !serviceMatches(r, pkt, dst)) continue;
     return { action: r.action, origin: { kind: 'rule', index: r.index, name: r.name } };
   }
-  if (src.zone !== undefined && src.zone === dst.zone)
-    return { action: zp.intraZone, origin: { kind: 'intra-zone' } };
-  return { action: zp.interZone, origin: { kind: 'inter-zone' } };
+  return intentAmong(zp, [], src, dst, pkt);
 }
 
 /** The intent for a connection between two ends. */

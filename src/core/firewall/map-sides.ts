@@ -1,0 +1,259 @@
+// One side of a firewall rule (zones, addresses, negation) as ZonePolicy terms: zone references
+// narrowed by a workload selector, and externals for addresses outside the cluster. Pods are
+// known by label only, so address objects cannot name pods: where a side needs that, an allow
+// is narrowed and a deny widened, and a note says so.
+import type { CIDR } from '../net/index.js';
+import { isDnsLabel } from './map-names.js';
+import type { AddressItem } from './types.js';
+
+export type Effect = 'narrowed' | 'widened' | 'unenforced';
+
+/** One approximation, on one field of one rule. */
+export interface Note {
+  field: string;
+  effect: Effect;
+  message: string;
+}
+
+/** A `from`/`to` list with an optional selector narrowing its zones' workloads. */
+export interface SideTerm {
+  refs: string[];
+  selector?: string;
+}
+
+/** Stands for every external of the finished policy (all addresses outside the cluster). */
+export const ALL_EXTERNALS = '*externals*';
+const ALL_OUTSIDE = ['internet', ALL_EXTERNALS];
+
+export interface SideContext {
+  field: 'source' | 'destination';
+  deny: boolean;
+  /** A firewall zone as a ZonePolicy reference: a zone name, "internet" or "any". */
+  zoneRef: (fw: string) => string;
+  /** A zone named by a `zonewall.zone.<zone>` tag, recorded so the policy declares it. */
+  useZone: (name: string) => void;
+  /** The external holding these addresses (created once per distinct content). */
+  external: (nets: CIDR[], domains: string[], hint: string) => string;
+  appLabel: string;
+  cluster?: string;
+  notes: Note[];
+}
+
+interface PodTerm {
+  zone?: string;
+  selector?: string;
+}
+
+interface Parts {
+  pods: PodTerm[];
+  nets: CIDR[];
+  domains: string[];
+  /** Members that name pods by address, or could not be resolved. */
+  inexact: string[];
+  /** Members that could not be resolved at all. */
+  unknown: string[];
+  names: string[];
+}
+
+const ZW_TAG = /^zonewall\.(zone|ns|app|cluster)\.(.+)$/;
+
+/** The side's terms; an empty list means the side matches nothing zonewall can see. */
+export function mapSide(
+  zones: string[],
+  addrs: AddressItem[] | 'any',
+  negate: boolean,
+  ctx: SideContext,
+): SideTerm[] {
+  const refs = (zones.length === 0 ? ['any'] : zones).map(ctx.zoneRef);
+  const podZones = refs.includes('any') ? ['any'] : refs.filter((r) => r !== 'internet');
+  const outside = refs.includes('any') || refs.includes('internet');
+  if (addrs === 'any') {
+    if (negate) {
+      note(ctx, 'unenforced', `negated "any" matches nothing`);
+      return [];
+    }
+    return refs.includes('any') ? [{ refs: ['any'] }] : [{ refs: dedupe(refs) }];
+  }
+  const parts = collect(addrs, ctx);
+  const terms = negate ? negatePods(parts, podZones, ctx) : podTerms(parts, podZones, ctx);
+  if (outside) terms.push(...(negate ? negateOutside(parts, ctx) : outsideTerms(parts, ctx)));
+  return merge(terms);
+}
+
+function note(ctx: SideContext, effect: Effect, message: string): void {
+  ctx.notes.push({ field: ctx.field, effect, message });
+}
+
+function podTerms(parts: Parts, podZones: string[], ctx: SideContext): SideTerm[] {
+  const out: SideTerm[] = [];
+  if (podZones.length === 0) return out;
+  for (const t of parts.pods) {
+    const zs = t.zone === undefined ? podZones : podZones.includes('any') || podZones.includes(t.zone) ? [t.zone] : [];
+    if (zs.length > 0) out.push({ refs: zs, ...(t.selector ? { selector: t.selector } : {}) });
+  }
+  if (parts.inexact.length > 0) {
+    const what = parts.inexact.map((n) => JSON.stringify(n)).join(', ');
+    if (ctx.deny) {
+      note(ctx, 'widened', `${what} name addresses, not workloads: the deny covers every workload of ${podZones.join(', ')}`);
+      out.push({ refs: podZones });
+    } else {
+      note(ctx, 'narrowed', `${what} name addresses, not workloads: no workload of ${podZones.join(', ')} matches them here`);
+    }
+  }
+  return out;
+}
+
+function negatePods(parts: Parts, podZones: string[], ctx: SideContext): SideTerm[] {
+  if (podZones.length === 0) return [];
+  const exact = parts.inexact.length === 0 && parts.pods.every((p) => p.zone === undefined);
+  if (exact) {
+    if (parts.pods.some((p) => !p.selector)) return []; // every workload is excluded
+    const sel = parts.pods.map((p) => `(${p.selector})`).join(' || ');
+    return [{ refs: podZones, ...(sel ? { selector: `!(${sel})` } : {}) }];
+  }
+  if (ctx.deny) {
+    note(ctx, 'widened', 'the negated members cannot be excluded exactly: the deny covers every workload of the zones');
+    return [{ refs: podZones }];
+  }
+  note(ctx, 'narrowed', 'the negated members cannot be excluded exactly: no workload matches here');
+  return [];
+}
+
+function outsideTerms(parts: Parts, ctx: SideContext): SideTerm[] {
+  let domains = parts.domains;
+  if (ctx.field === 'source' && domains.length > 0) {
+    if (ctx.deny) {
+      note(ctx, 'widened', `domain names match connections to them only: the deny covers every address outside the cluster`);
+      return [{ refs: ALL_OUTSIDE }];
+    }
+    note(ctx, 'narrowed', `domain names match connections to them only: ${domains.join(', ')} left out as a source`);
+    domains = [];
+  }
+  if (parts.unknown.length > 0) {
+    const what = parts.unknown.map((n) => JSON.stringify(n)).join(', ');
+    if (ctx.deny) {
+      note(ctx, 'widened', `${what} could not be resolved: the deny covers every address outside the cluster`);
+      return [{ refs: ALL_OUTSIDE }];
+    }
+    note(ctx, 'narrowed', `${what} could not be resolved: no outside address matches them here`);
+  }
+  if (parts.nets.length === 0 && domains.length === 0) return [];
+  return [{ refs: [ctx.external(parts.nets, domains, parts.names.length === 1 ? (parts.names[0] as string) : '')] }];
+}
+
+function negateOutside(parts: Parts, ctx: SideContext): SideTerm[] {
+  if (parts.nets.length === 0 && parts.domains.length === 0 && parts.unknown.length === 0) {
+    return [{ refs: ALL_OUTSIDE }];
+  }
+  if (ctx.deny) {
+    note(ctx, 'widened', 'addresses outside the cluster cannot be excluded: the deny covers all of them');
+    return [{ refs: ALL_OUTSIDE }];
+  }
+  note(ctx, 'narrowed', 'addresses outside the cluster cannot be excluded: none match here');
+  return [];
+}
+
+/** Flatten members into workload terms, outside addresses, and what cannot be matched exactly. */
+function collect(items: AddressItem[], ctx: SideContext): Parts {
+  const parts: Parts = { pods: [], nets: [], domains: [], inexact: [], unknown: [], names: [] };
+  // `tagged`: reached through a dynamic group, whose other tags match no pod (only objects).
+  const visit = (item: AddressItem, tagged: boolean): void => {
+    switch (item.kind) {
+      case 'nets':
+        parts.nets.push(...item.cidrs);
+        if (!tagged) parts.inexact.push(item.name);
+        break;
+      case 'fqdn':
+        parts.domains.push(item.domain);
+        if (!tagged) parts.inexact.push(item.name);
+        break;
+      case 'group':
+        item.members.forEach((m) => visit(m, tagged));
+        break;
+      case 'unknown':
+        parts.inexact.push(item.name);
+        parts.unknown.push(item.name);
+        break;
+      case 'dynamic':
+        dynamicTerms(item, ctx, parts);
+        item.objects.forEach((o) => visit(o, true));
+        break;
+    }
+  };
+  for (const i of items) {
+    parts.names.push(i.name);
+    visit(i, false);
+  }
+  parts.inexact = dedupe(parts.inexact);
+  parts.unknown = dedupe(parts.unknown);
+  parts.nets = dedupeCidrs(parts.nets);
+  parts.domains = dedupe(parts.domains);
+  return parts;
+}
+
+/** The workload terms of a dynamic group's filter: one per conjunction of zonewall tags. */
+function dynamicTerms(item: Extract<AddressItem, { kind: 'dynamic' }>, ctx: SideContext, parts: Parts): void {
+  for (const term of item.dnf) {
+    const tags = term.map((t) => ZW_TAG.exec(t));
+    if (!tags.every((m) => m)) continue; // another tag: matches no pod, only tagged objects
+    const byKind = new Map<string, Set<string>>();
+    for (const m of tags) {
+      const [, kind = '', value = ''] = m as RegExpExecArray;
+      if (!byKind.has(kind)) byKind.set(kind, new Set());
+      byKind.get(kind)?.add(value);
+    }
+    const one = (k: string): string | undefined | null => {
+      const s = byKind.get(k);
+      return s === undefined ? undefined : s.size === 1 ? ([...s][0] as string) : null;
+    };
+    const zone = one('zone');
+    const ns = one('ns');
+    const app = one('app');
+    const cluster = one('cluster');
+    if (zone === null || ns === null || app === null || cluster === null) continue; // two values: nothing
+    if (cluster !== undefined && ctx.cluster !== undefined && cluster !== ctx.cluster) continue;
+    if (zone !== undefined && !isDnsLabel(zone)) continue; // no ZonePolicy zone has that name
+    if (zone !== undefined) ctx.useZone(zone);
+    const sel = [
+      ...(ns !== undefined ? [`projectcalico.org/namespace == ${lit(ns)}`] : []),
+      ...(app !== undefined ? [`${ctx.appLabel} == ${lit(app)}`] : []),
+    ].join(' && ');
+    parts.pods.push({ ...(zone !== undefined ? { zone } : {}), ...(sel ? { selector: sel } : {}) });
+  }
+}
+
+/** A selector string literal. */
+function lit(v: string): string {
+  return v.includes("'") ? JSON.stringify(v) : `'${v}'`;
+}
+
+/** Merge terms with the same selector (their refs add up) and same refs (selectors OR). */
+function merge(terms: SideTerm[]): SideTerm[] {
+  const bySel = new Map<string, SideTerm>();
+  for (const t of terms) {
+    const key = t.selector ?? '';
+    const prev = bySel.get(key);
+    if (prev) prev.refs = dedupe([...prev.refs, ...t.refs]);
+    else bySel.set(key, { refs: dedupe(t.refs), ...(t.selector ? { selector: t.selector } : {}) });
+  }
+  const out = [...bySel.values()];
+  // A term without a selector covers the same zones' terms with one.
+  const plain = out.find((t) => !t.selector);
+  return out.filter(
+    (t) => !t.selector || !plain || !t.refs.every((r) => plain.refs.includes(r) || plain.refs.includes('any')),
+  );
+}
+
+function dedupe(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
+
+function dedupeCidrs(cs: CIDR[]): CIDR[] {
+  const seen = new Set<string>();
+  return cs.filter((c) => {
+    const k = `${c.ip.version === 4 ? c.ip.v4 : c.ip.v6}/${c.prefix}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
