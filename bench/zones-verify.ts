@@ -1,28 +1,21 @@
 // Part 3 of zones.bench.ts: `verify` on a generated cluster with developer policies and a
-// 50-zone ZonePolicy. The check enumerates every pair of endpoint classes, so its cost grows
-// with the square of the classes: it is measured end to end on smaller clusters from the same
-// generator, and at full size the classes are counted exactly (as verify forms them) and the
-// check's cost projected from the largest measured run.
-import { compiledZones, withZones } from '../src/core/analysis/index.js';
-import { addressAtoms, addressSets } from '../src/core/analysis/atoms.js';
-import { endpointSelectors, podAddressKeys, podClasses } from '../src/core/analysis/classes.js';
-import type { VerifyResult, VerifyStats } from '../src/core/analysis/index.js';
-import { Engine } from '../src/core/engine/index.js';
-import type { EndpointSelector, InputFile } from '../src/core/model/index.js';
-import { formatIP } from '../src/core/net/index.js';
+// 50-zone ZonePolicy, measured end to end at full size (10,000 pods): load, compile for Calico,
+// and both scenarios (the cluster's own policies, the guardrail) checked together as
+// `zonewall verify` checks them.
+import {
+  compiledZones,
+  verifyZonesTogether,
+  withDevelopersAllowingEverything,
+  withZones,
+} from '../src/core/analysis/index.js';
+import type { VerifyInput, VerifyResult } from '../src/core/analysis/index.js';
+import type { InputFile, PolicySet } from '../src/core/model/index.js';
 import { renderCalico } from '../src/core/targets/index.js';
 import { loadCluster } from '../src/core/zones/index.js';
 import type { ZoneProgram } from '../src/core/zones/index.js';
 import { generateCluster } from './gen-cluster.js';
 import { zoneLabeller, zonePolicyFile, zoneSet } from './gen-zones.js';
-import {
-  asJson,
-  clock,
-  jsonParseMs,
-  jsonRoundTripMs,
-  ownPolicies,
-  verifyOnce,
-} from './zones-figures.js';
+import { asJson, clock, jsonParseMs, jsonRoundTripMs, ownPolicies } from './zones-figures.js';
 import type { Timed } from './zones-figures.js';
 import { gc, repeat } from './measure.js';
 import type { MapFloor } from './measure.js';
@@ -47,125 +40,57 @@ export function part3Files(scale: number, o: { zones: number; rules: number }): 
   return [zonePolicyFile({ zones: zs, rules: o.rules }), ...cluster];
 }
 
-export interface ScaledRun {
-  scale: number;
-  ms: { load: number; compile: number; cluster: number; guardrail: number };
-  results: { cluster: VerifyResult; guardrail: VerifyResult };
-}
-
-/** verify end to end once per scale (the smaller clusters). */
-export function scaledRuns(
-  scales: readonly number[],
-  o: { zones: number; rules: number },
-): ScaledRun[] {
-  return scales.map((scale) => {
-    gc();
-    const { ms, results } = verifyOnce(part3Files(scale, o));
-    return { scale, ms, results };
-  });
-}
-
-/** Pairs verify checks: every class with every class, but not address with address. */
-export function checkedPairs(s: Pick<VerifyStats, 'podClasses' | 'addressClasses'>): number {
-  const reps = s.podClasses + s.addressClasses;
-  return reps * reps - s.addressClasses * s.addressClasses;
-}
-
-export interface FullScale {
+export interface FullRuns {
   load: Timed;
   compile: Timed;
-  pods: number;
-  policies: number;
-  selectors: number;
-  distinctSelectors: number;
-  podClasses: number;
-  identicalGroups: number;
-  addressClasses: number;
-  classesMs: number;
-}
-
-/** A selector's meaning as text: equal keys select the same endpoints. */
-function selectorKey(s: EndpointSelector): string {
-  return JSON.stringify([
-    s.kinds,
-    s.namespace,
-    s.namespaceSelector?.canonical,
-    s.selector?.canonical,
-    s.serviceAccountNames,
-    s.serviceAccountSelector?.canonical,
-  ]);
+  /** Both scenarios together. */
+  verify: Timed;
+  results: Array<{ cluster: VerifyResult; guardrail: VerifyResult }>;
 }
 
 /**
- * The full-size cluster: load and compile timed (repeated; floors: JSON.parse of the same
- * objects, and a JSON round trip of the rendered manifests), then the classes verify would
- * check, formed as verify forms them (selectors of equal meaning counted once: the same
- * partition, in a fraction of the time).
+ * The full-size cluster, repeated: load, compile and verify each timed (floors: JSON.parse of
+ * the same objects, a JSON round trip of the compiled program, and a Map look-up per
+ * connection class checked).
  */
-export function fullScale(files: InputFile[], o: { reps: number; floor: MapFloor }): FullScale {
-  const load: Timed = { ms: [], floorMs: [] };
-  const compile: Timed = { ms: [], floorMs: [] };
+export function fullRuns(files: InputFile[], o: { reps: number; floor: MapFloor }): FullRuns {
+  const out: FullRuns = {
+    load: { ms: [], floorMs: [] },
+    compile: { ms: [], floorMs: [] },
+    verify: { ms: [], floorMs: [] },
+    results: [],
+  };
   const json = asJson(files);
   const render = { renderer: renderCalico, options: { approximate: false }, name: 'calico' };
-  let last:
-    { set: ReturnType<typeof withZones>; loaded: ReturnType<typeof loadCluster> } | undefined;
   repeat(o.reps, o.floor, () => {
     gc();
     const [loaded, tLoad] = clock(() => loadCluster(files));
     const prog = loaded.program as ZoneProgram;
+    const zp = loaded.zonePolicy;
+    if (!loaded.ok || !zp) throw new Error('verify input has errors');
     const [compiled, tCompile] = clock(() => compiledZones(prog, render));
-    if (!compiled.zones) throw new Error('compile failed');
-    load.ms.push(tLoad);
-    load.floorMs.push(jsonParseMs(json));
-    compile.ms.push(tCompile);
-    compile.floorMs.push(jsonRoundTripMs(prog));
-    last = { set: withZones(ownPolicies(loaded), compiled.zones), loaded };
-  });
-  if (!last?.loaded.zonePolicy) throw new Error('no repetitions');
-  const { set } = last;
-  const zp = last.loaded.zonePolicy;
-  const [shape, classesMs] = clock(() => {
-    const engine = Engine.build(set);
-    const sets = addressSets(
-      set.policies,
-      zp,
-      set.networkSets.map((n) => n.nets),
+    const zones = compiled.zones;
+    if (!zones) throw new Error('compile failed');
+    const cluster = ownPolicies(loaded);
+    const input = (base: PolicySet): VerifyInput => ({
+      cluster: base,
+      enforced: withZones(base, zones),
+      zonePolicy: zp,
+    });
+    const [both, tVerify] = clock(() =>
+      verifyZonesTogether([input(cluster), input(withDevelopersAllowingEverything(cluster))]),
     );
-    const all = endpointSelectors(set.policies);
-    const distinct = [...new Map(all.map((s) => [selectorKey(s), s])).values()];
-    const c = podClasses({ engine, selectors: distinct, addressSets: sets, zonePolicy: zp });
-    const addresses = addressAtoms(sets, podAddressKeys(engine), formatIP);
-    return {
-      pods: engine.eps.allPods().length,
-      selectors: all.length,
-      distinctSelectors: distinct.length,
-      podClasses: c.classes.length,
-      identicalGroups: c.identicalGroups,
-      addressClasses: addresses.length,
-    };
+    const [c, g] = both as [VerifyResult, VerifyResult];
+    out.load.ms.push(tLoad);
+    out.load.floorMs.push(jsonParseMs(json));
+    out.compile.ms.push(tCompile);
+    out.compile.floorMs.push(jsonRoundTripMs(prog));
+    out.verify.ms.push(tVerify);
+    const classes = (r: VerifyResult): number => r.stats.zoneConnections + r.stats.connections;
+    out.verify.floorMs.push((classes(c) + classes(g)) * o.floor.nsPerLookup() * 1e-6);
+    out.results.push({ cluster: c, guardrail: g });
   });
-  return { load, compile, policies: set.policies.length, classesMs, ...shape };
-}
-
-export interface Projection {
-  connections: number;
-  clusterMs: number;
-  guardrailMs: number;
-}
-
-/** The full-size check's cost at the largest measured run's connections per pair and µs each. */
-export function project(full: FullScale, run: ScaledRun): Projection {
-  const pairs = checkedPairs(full);
-  const per = (r: VerifyResult): number => r.stats.connections / checkedPairs(r.stats);
-  const msPer = (r: VerifyResult, ms: number): number => ms / r.stats.connections;
-  const c = run.results.cluster;
-  const g = run.results.guardrail;
-  const connections = pairs * per(c);
-  return {
-    connections,
-    clusterMs: connections * msPer(c, run.ms.cluster),
-    guardrailMs: pairs * per(g) * msPer(g, run.ms.guardrail),
-  };
+  return out;
 }
 
 /** A count as text. */
@@ -173,7 +98,7 @@ export const n = (x: number): string => Math.round(x).toLocaleString('en-US');
 /** A verify run's statistics as one line. */
 export const stats = (r: VerifyResult): string => {
   const s = r.stats;
-  return `${n(s.pods)} pods (${n(s.identicalGroups)} identical groups) in ${n(s.podClasses)} classes, ${n(s.addressClasses)} address classes, ${s.protocols} protocols, ${n(s.portIntervals)} port intervals; ${n(s.connections)} connections, ${r.differenceCount} differences`;
+  return `${n(s.pods)} pods (${n(s.identicalGroups)} identical groups), ${s.method}: ${n(s.zoneSourceClasses)} source / ${n(s.zoneDestinationClasses)} destination zone classes, ${n(s.zoneAddressClasses)} address classes, ${n(s.zoneConnections)} zone-level connection classes; ${n(s.podClasses)} pod classes and ${n(s.connections)} connection classes in full; ${s.protocols} protocols, ${n(s.portIntervals)} port intervals; ${r.differenceCount} differences`;
 };
 
 /** Print a run's first difference with its trace (none expected for the Calico target). */

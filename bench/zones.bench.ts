@@ -4,12 +4,10 @@
 // with a 50-zone policy. Medians of repetitions, each beside a floor from the same run.
 //
 //   npm run build --silent && node --expose-gc dist/bench/zones.bench.js [--reps N] [--json PATH]
-//       [--scales 0.01,0.02,0.04]   (part 3's measured smaller clusters)
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { VerifyResult } from '../src/core/analysis/index.js';
 import { loadPolicySet } from '../src/core/model/index.js';
 import { readManifestInputs } from '../src/integrations/manifests.js';
 import { generateCluster } from './gen-cluster.js';
@@ -27,29 +25,19 @@ import {
   processMs,
 } from './zones-figures.js';
 import type { Timed } from './zones-figures.js';
-import {
-  checkedPairs,
-  fullScale,
-  n,
-  part3Files,
-  project,
-  scaledRuns,
-  stats,
-  witness,
-} from './zones-verify.js';
+import { fullRuns, n, part3Files, stats, witness } from './zones-verify.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PART1 = { zones: 200, rules: 2000 };
 const PART3 = { zones: 50, rules: 300 };
 
-function args(argv: readonly string[]): { json?: string; reps: number; scales: number[] } {
+function args(argv: readonly string[]): { json?: string; reps: number } {
   const at = (flag: string): string | undefined => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const json = at('--json');
-  const scales = (at('--scales') ?? '0.01,0.02,0.04').split(',').map(Number);
-  return { ...(json ? { json } : {}), reps: Number(at('--reps') ?? 5), scales };
+  return { ...(json ? { json } : {}), reps: Number(at('--reps') ?? 5) };
 }
 
 async function main(): Promise<void> {
@@ -182,82 +170,48 @@ async function main(): Promise<void> {
     1000,
   );
 
-  // Part 3: verify 10,000 pods with 50 zones (projected) from smaller measured clusters.
-  console.log(
-    `part 3: ${PART3.zones} zones, ${PART3.rules} rules; smaller clusters at scales ${o.scales.join(', ')}`,
-  );
-  const runs = scaledRuns(o.scales, PART3);
-  for (const r of runs) {
-    console.log(
-      `  scale ${r.scale}: load ${fmt(r.ms.load, 'ms')}, compile ${fmt(r.ms.compile, 'ms')}, cluster ${fmt(r.ms.cluster, 'ms')}, guardrail ${fmt(r.ms.guardrail, 'ms')}\n    cluster: ${stats(r.results.cluster)}\n    guardrail: ${stats(r.results.guardrail)}`,
-    );
-    witness(`scale ${r.scale}, cluster`, r.results.cluster);
-    witness(`scale ${r.scale}, guardrail`, r.results.guardrail);
-  }
-  const full = fullScale(part3Files(1, PART3), { reps: Math.min(3, o.reps), floor });
-  console.log(
-    `  full size: ${n(full.pods)} pods, ${n(full.policies)} policies; ${n(full.selectors)} endpoint selectors (${n(full.distinctSelectors)} distinct); ${n(full.podClasses)} pod classes (${n(full.identicalGroups)} identical groups), ${n(full.addressClasses)} address classes: ${n(checkedPairs(full))} pairs (classes formed in ${fmt(full.classesMs, 'ms')})`,
-  );
+  // Part 3: verify 10,000 pods with 50 zones, measured at full size.
+  console.log(`part 3: ${PART3.zones} zones, ${PART3.rules} rules; 10,000 pods`);
+  const files = part3Files(1, PART3);
+  const runs = fullRuns(files, { reps: Math.min(3, o.reps), floor });
+  const last = runs.results[runs.results.length - 1];
+  if (!last) throw new Error('no full-size runs');
+  console.log(`  cluster: ${stats(last.cluster)}\n  guardrail: ${stats(last.guardrail)}`);
+  witness('full size, cluster', last.cluster);
+  witness('full size, guardrail', last.guardrail);
   step(
     '3a',
     'load 10,000 pods, policies, 50 zones',
-    full.load,
+    runs.load,
     'floor: JSON.parse of the same objects',
   );
   step(
     '3b',
     'compile for Calico (render, read back)',
-    full.compile,
+    runs.compile,
     'floor: JSON round trip of the manifests',
   );
-  const big = runs[runs.length - 1];
-  if (!big) throw new Error('no scaled runs');
-  const bs = big.results.cluster.stats;
-  // The floor of a run: a Map look-up per connection it checked.
-  const lookupMs = (r: VerifyResult): number => r.stats.connections * floor.nsPerLookup() * 1e-6;
-  add({
-    id: '3c',
-    what: `verify, cluster run, ${n(bs.pods)} pods (measured)`,
-    unit: 'ms',
-    samples: [big.ms.cluster],
-    floorSamples: [lookupMs(big.results.cluster)],
-    note: `${n(bs.connections)} connections, ${fmt((big.ms.cluster * 1000) / bs.connections, 'µs')} each; ${lookups}`,
-  });
-  add({
-    id: '3d',
-    what: `verify, guardrail run, ${n(bs.pods)} pods (measured)`,
-    unit: 'ms',
-    samples: [big.ms.guardrail],
-    floorSamples: [lookupMs(big.results.guardrail)],
-    note: lookups,
-  });
-  const p = project(full, big);
-  const projFloor = p.connections * floor.nsPerLookup() * 1e-6;
-  add({
-    id: '3e',
-    what: 'verify, cluster run, 10,000 pods (projected)',
-    unit: 'ms',
-    samples: [p.clusterMs],
-    floorSamples: [projFloor],
-    note: `${n(p.connections)} connections projected; ${lookups}`,
-  });
-  add({
-    id: '3f',
-    what: 'verify, guardrail run, 10,000 pods (projected)',
-    unit: 'ms',
-    samples: [p.guardrailMs],
-    floorSamples: [projFloor],
-    note: lookups,
-  });
-  const total = median(full.load.ms) + median(full.compile.ms) + p.clusterMs + p.guardrailMs;
+  const zc = last.cluster.stats.zoneConnections + last.cluster.stats.connections;
+  step(
+    '3c',
+    'verify both scenarios (cluster, guardrail)',
+    runs.verify,
+    `${n(zc)} connection classes each (${n(last.cluster.stats.zoneSourceClasses)} source x ${n(last.cluster.stats.zoneDestinationClasses)} destination zone classes, ${n(last.cluster.stats.zoneAddressClasses)} address classes; ${n(last.cluster.stats.connections)} checked in full); ${lookups}`,
+  );
+  const total = runs.load.ms.map(
+    (l, i) => l + (runs.compile.ms[i] ?? NaN) + (runs.verify.ms[i] ?? NaN),
+  );
+  const totalFloor = runs.load.floorMs.map(
+    (l, i) => l + (runs.compile.floorMs[i] ?? NaN) + (runs.verify.floorMs[i] ?? NaN),
+  );
   add({
     id: '3',
-    what: 'verify 10,000 pods, 50 zones (3a+3b+3e+3f)',
+    what: 'verify 10,000 pods, 50 zones (3a+3b+3c)',
     unit: 'ms',
-    samples: [total],
-    floorSamples: [median(full.load.floorMs) + 2 * projFloor],
+    samples: total,
+    floorSamples: totalFloor,
     limit: 60_000,
-    note: 'projected; floor: 3a floor + the look-ups of 3e and 3f',
+    note: 'measured end to end in-process; floor: the floors of 3a-3c',
   });
 
   const ns = floor.nsPerLookup();
@@ -278,7 +232,7 @@ async function main(): Promise<void> {
       floorNsPerLookup: ns,
       part1: { counts: c.counts, renders },
       part2: v.results,
-      part3: { runs, full, projection: p },
+      part3: { stats: { cluster: last.cluster.stats, guardrail: last.guardrail.stats }, ms: runs },
       figures,
     };
     // Addresses hold IPv6 parts as bigints.
