@@ -1,0 +1,107 @@
+// `zonewall push-tags panorama` and `zonewall sync panorama`, in-process, against the PAN-OS
+// XML API stand-in (test-only; built from the documented API, see its header).
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PanosStandIn } from '../src/integrations/panorama/testing/stand-in.js';
+import { cli } from './support/cli.js';
+import { REPO_ROOT } from './support/shared.js';
+
+const BANK = path.join(REPO_ROOT, 'examples/bank');
+const KEY = 'test-key-Zm9vYmFy';
+let s: PanosStandIn;
+let dir: string;
+let keyFile: string;
+
+beforeAll(async () => {
+  s = await PanosStandIn.start({ keys: [KEY] });
+  dir = await mkdtemp(path.join(tmpdir(), 'zw-panorama-'));
+  keyFile = path.join(dir, 'key');
+  await writeFile(keyFile, `${KEY}\n`);
+});
+afterAll(() => s.close());
+
+describe('push-tags panorama', () => {
+  it('registers the bank pods and reports it', async () => {
+    const r = await cli([
+      'push-tags',
+      'panorama',
+      '--url',
+      s.url,
+      '--api-key-file',
+      keyFile,
+      '-f',
+      BANK,
+      '--cluster',
+      'bank',
+    ]);
+    expect(r.err).toBe('');
+    expect(r.out).toBe(
+      '39 pod addresses; registered 39, unregistered stale tags on 0 (0 released) in 1 requests\n',
+    );
+    expect(r.code).toBe(0);
+    expect(s.state.registered.size).toBe(39);
+  });
+
+  it('prints the report as JSON, and exits 1 for a rejected address', async () => {
+    const ip = [...s.state.registered.keys()][0] ?? '';
+    s.rejectIp(ip, 'stand-in rejection');
+    const r = await cli([
+      'push-tags',
+      'panorama',
+      '--url',
+      s.url,
+      '--api-key-file',
+      keyFile,
+      '-f',
+      BANK,
+      '--cluster',
+      'bank',
+      '-o',
+      'json',
+    ]);
+    s.state.rejectIps.clear();
+    expect(r.code).toBe(1);
+    const data = JSON.parse(r.out) as { rejected: { ip: string }[]; registered: number };
+    expect([data.registered, data.rejected.map((x) => x.ip)]).toEqual([39, [ip]]);
+  });
+
+  it('exits 3 on a bad key, never printing it', async () => {
+    const bad = path.join(dir, 'bad');
+    await writeFile(bad, 'not-the-key');
+    const r = await cli([
+      'push-tags',
+      'panorama',
+      '--url',
+      s.url,
+      '--api-key-file',
+      bad,
+      '-f',
+      BANK,
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/error 403 \(Forbidden\): Invalid Credential/);
+    expect(r.err + r.out).not.toContain('not-the-key');
+  });
+
+  it('exits 2 without a key, or with a bad option', async () => {
+    const r = await cli([
+      'push-tags',
+      'panorama',
+      '--url',
+      s.url,
+      '--api-key-env',
+      'ZW_TEST_NO_SUCH_VAR',
+      '-f',
+      BANK,
+    ]);
+    expect([r.code, r.err]).toEqual([
+      2,
+      'error: no API key in the environment variable ZW_TEST_NO_SUCH_VAR\n',
+    ]);
+    const l = await cli(['push-tags', 'panorama', '--url', s.url, '--lease', '31d', '-f', BANK]);
+    expect(l.code).toBe(2);
+    expect(l.err).toContain('a lease is at most 30d');
+  });
+});
