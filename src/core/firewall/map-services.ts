@@ -26,6 +26,22 @@ export interface ServiceContext {
 
 /** The variants a rule's applications and service expand to; empty: nothing can be allowed. */
 export function mapServices(apps: AppItem[], spec: ServiceSpec, ctx: ServiceContext): Variant[] {
+  return mergeVariants(variants(apps, spec, ctx));
+}
+
+/** Variants with the same selector and services are one (their applications listed together). */
+function mergeVariants(vs: Variant[]): Variant[] {
+  const byKey = new Map<string, Variant>();
+  for (const v of vs) {
+    const key = JSON.stringify([v.selector ?? '', v.services ?? null]);
+    const prev = byKey.get(key);
+    if (prev) prev.apps.push(...v.apps);
+    else byKey.set(key, { ...v, apps: [...v.apps] });
+  }
+  return [...byKey.values()];
+}
+
+function variants(apps: AppItem[], spec: ServiceSpec, ctx: ServiceContext): Variant[] {
   const explicit = explicitPorts(spec, ctx); // undefined: any port; null: nothing
   if (explicit === null) return [];
   const appDefault = spec.kind === 'application-default';
@@ -33,17 +49,35 @@ export function mapServices(apps: AppItem[], spec: ServiceSpec, ctx: ServiceCont
     return [{ apps: ['any'], ...(explicit ? { services: docs(explicit) } : {}) }];
   }
   const out: Variant[] = [];
-  const predefined = apps.filter((a): a is Extract<AppItem, { kind: 'predefined' }> => a.kind === 'predefined');
+  const predefined = apps.filter(
+    (a): a is Extract<AppItem, { kind: 'predefined' }> => a.kind === 'predefined',
+  );
   if (predefined.length > 0) {
     const names = predefined.map((a) => a.name);
-    note(ctx, 'application', 'unenforced', `App-ID identification is reduced to ports for ${names.join(', ')}`);
-    const ports = appDefault || explicit === undefined ? predefined.flatMap((a) => a.ports) : explicit;
+    note(
+      ctx,
+      'application',
+      'unenforced',
+      `App-ID identification is reduced to ports for ${names.join(', ')}`,
+    );
+    const ports =
+      appDefault || explicit === undefined ? predefined.flatMap((a) => a.ports) : explicit;
     if (!appDefault && explicit === undefined) {
       if (ctx.deny) {
-        note(ctx, 'application', 'widened', `${names.join(', ')} may run on any port: the deny covers every port`);
+        note(
+          ctx,
+          'application',
+          'widened',
+          `${names.join(', ')} may run on any port: the deny covers every port`,
+        );
         out.push({ apps: names });
       } else {
-        note(ctx, 'application', 'narrowed', `service "any": ${names.join(', ')} allowed on their standard ports only`);
+        note(
+          ctx,
+          'application',
+          'narrowed',
+          `service "any": ${names.join(', ')} allowed on their standard ports only`,
+        );
         out.push({ apps: names, services: docs(ports) });
       }
     } else out.push({ apps: names, services: docs(ports) });
@@ -52,8 +86,16 @@ export function mapServices(apps: AppItem[], spec: ServiceSpec, ctx: ServiceCont
     if (a.kind === 'custom') out.push(...customVariant(a, appDefault, explicit, ctx));
     if (a.kind === 'unknown') {
       if (ctx.deny) {
-        note(ctx, 'application', 'widened', `${a.reason}: the deny covers every application${explicit ? ' on the service ports' : ' and port'}`);
-        out.push({ apps: [a.name], ...(explicit && !appDefault ? { services: docs(explicit) } : {}) });
+        note(
+          ctx,
+          'application',
+          'widened',
+          `${a.reason}: the deny covers every application${explicit ? ' on the service ports' : ' and port'}`,
+        );
+        out.push({
+          apps: [a.name],
+          ...(explicit && !appDefault ? { services: docs(explicit) } : {}),
+        });
       } else {
         note(ctx, 'application', 'narrowed', `${a.reason}: left out`);
       }
@@ -69,13 +111,24 @@ function customVariant(
   ctx: ServiceContext,
 ): Variant[] {
   const selector = `${ctx.appLabel} == ${a.name.includes("'") ? JSON.stringify(a.name) : `'${a.name}'`}`;
-  if (!appDefault) return [{ apps: [a.name], selector, ...(explicit ? { services: docs(explicit) } : {}) }];
+  if (!appDefault)
+    return [{ apps: [a.name], selector, ...(explicit ? { services: docs(explicit) } : {}) }];
   if (a.ports) return [{ apps: [a.name], selector, services: docs(a.ports) }];
   if (ctx.deny) {
-    note(ctx, 'service', 'widened', `custom application "${a.name}" defines no default ports: the deny covers every port`);
+    note(
+      ctx,
+      'service',
+      'widened',
+      `custom application "${a.name}" defines no default ports: the deny covers every port`,
+    );
     return [{ apps: [a.name], selector }];
   }
-  note(ctx, 'service', 'narrowed', `custom application "${a.name}" defines no default ports, so application-default allows nothing for it`);
+  note(
+    ctx,
+    'service',
+    'narrowed',
+    `custom application "${a.name}" defines no default ports, so application-default allows nothing for it`,
+  );
   return [];
 }
 
@@ -97,10 +150,20 @@ function explicitPorts(spec: ServiceSpec, ctx: ServiceContext): ServicePorts[] |
       continue;
     }
     if (ctx.deny) {
-      note(ctx, 'service', 'widened', `source ports of ${String(e.protocol)} are not matched: the deny covers every source port`);
+      note(
+        ctx,
+        'service',
+        'widened',
+        `source ports of ${String(e.protocol)} are not matched: the deny covers every source port`,
+      );
       out.push({ protocol: e.protocol, ...(e.ports ? { ports: e.ports } : {}) });
     } else {
-      note(ctx, 'service', 'narrowed', `source ports cannot be matched: the ${String(e.protocol)} entry with source ports is left out`);
+      note(
+        ctx,
+        'service',
+        'narrowed',
+        `source ports cannot be matched: the ${String(e.protocol)} entry with source ports is left out`,
+      );
     }
   }
   return out.length === 0 ? null : out;
@@ -122,9 +185,13 @@ const PROTOCOL: Readonly<Record<string, string>> = {
 
 /** Merge entries by protocol into ZonePolicy services; ports sorted and joined. */
 export function docs(entries: ServicePorts[]): ServiceDoc[] {
-  const byProto = new Map<string | number, ServiceDoc & { all: boolean; ranges: Array<[number, number]> }>();
+  const byProto = new Map<
+    string | number,
+    ServiceDoc & { all: boolean; ranges: Array<[number, number]> }
+  >();
   for (const e of entries) {
-    const protocol = typeof e.protocol === 'number' ? e.protocol : (PROTOCOL[e.protocol] ?? e.protocol);
+    const protocol =
+      typeof e.protocol === 'number' ? e.protocol : (PROTOCOL[e.protocol] ?? e.protocol);
     let d = byProto.get(protocol);
     if (!d) {
       d = { protocol, all: false, ranges: [] };

@@ -26,6 +26,8 @@ export const ALL_EXTERNALS = '*externals*';
 const ALL_OUTSIDE = ['internet', ALL_EXTERNALS];
 
 export interface SideContext {
+  /** The rule's name, for naming what it creates. */
+  rule: string;
   field: 'source' | 'destination';
   deny: boolean;
   /** A firewall zone as a ZonePolicy reference: a zone name, "internet" or "any". */
@@ -72,7 +74,9 @@ export function mapSide(
       note(ctx, 'unenforced', `negated "any" matches nothing`);
       return [];
     }
-    return refs.includes('any') ? [{ refs: ['any'] }] : [{ refs: dedupe(refs) }];
+    if (refs.includes('any')) return [{ refs: ['any'] }];
+    // An outside zone with any address: every address outside the cluster.
+    return [{ refs: dedupe(refs.flatMap((r) => (r === 'internet' ? ALL_OUTSIDE : [r]))) }];
   }
   const parts = collect(addrs, ctx);
   const terms = negate ? negatePods(parts, podZones, ctx) : podTerms(parts, podZones, ctx);
@@ -88,16 +92,29 @@ function podTerms(parts: Parts, podZones: string[], ctx: SideContext): SideTerm[
   const out: SideTerm[] = [];
   if (podZones.length === 0) return out;
   for (const t of parts.pods) {
-    const zs = t.zone === undefined ? podZones : podZones.includes('any') || podZones.includes(t.zone) ? [t.zone] : [];
+    const zs =
+      t.zone === undefined
+        ? podZones
+        : podZones.includes('any') || podZones.includes(t.zone)
+          ? [t.zone]
+          : [];
     if (zs.length > 0) out.push({ refs: zs, ...(t.selector ? { selector: t.selector } : {}) });
   }
   if (parts.inexact.length > 0) {
     const what = parts.inexact.map((n) => JSON.stringify(n)).join(', ');
     if (ctx.deny) {
-      note(ctx, 'widened', `${what} name addresses, not workloads: the deny covers every workload of ${podZones.join(', ')}`);
+      note(
+        ctx,
+        'widened',
+        `${what} name addresses, not workloads: the deny covers every workload of ${podZones.join(', ')}`,
+      );
       out.push({ refs: podZones });
     } else {
-      note(ctx, 'narrowed', `${what} name addresses, not workloads: no workload of ${podZones.join(', ')} matches them here`);
+      note(
+        ctx,
+        'narrowed',
+        `${what} name addresses, not workloads: no workload of ${podZones.join(', ')} matches them here`,
+      );
     }
   }
   return out;
@@ -112,7 +129,11 @@ function negatePods(parts: Parts, podZones: string[], ctx: SideContext): SideTer
     return [{ refs: podZones, ...(sel ? { selector: `!(${sel})` } : {}) }];
   }
   if (ctx.deny) {
-    note(ctx, 'widened', 'the negated members cannot be excluded exactly: the deny covers every workload of the zones');
+    note(
+      ctx,
+      'widened',
+      'the negated members cannot be excluded exactly: the deny covers every workload of the zones',
+    );
     return [{ refs: podZones }];
   }
   note(ctx, 'narrowed', 'the negated members cannot be excluded exactly: no workload matches here');
@@ -123,22 +144,35 @@ function outsideTerms(parts: Parts, ctx: SideContext): SideTerm[] {
   let domains = parts.domains;
   if (ctx.field === 'source' && domains.length > 0) {
     if (ctx.deny) {
-      note(ctx, 'widened', `domain names match connections to them only: the deny covers every address outside the cluster`);
+      note(
+        ctx,
+        'widened',
+        `domain names match connections to them only: the deny covers every address outside the cluster`,
+      );
       return [{ refs: ALL_OUTSIDE }];
     }
-    note(ctx, 'narrowed', `domain names match connections to them only: ${domains.join(', ')} left out as a source`);
+    note(
+      ctx,
+      'narrowed',
+      `domain names match connections to them only: ${domains.join(', ')} left out as a source`,
+    );
     domains = [];
   }
   if (parts.unknown.length > 0) {
     const what = parts.unknown.map((n) => JSON.stringify(n)).join(', ');
     if (ctx.deny) {
-      note(ctx, 'widened', `${what} could not be resolved: the deny covers every address outside the cluster`);
+      note(
+        ctx,
+        'widened',
+        `${what} could not be resolved: the deny covers every address outside the cluster`,
+      );
       return [{ refs: ALL_OUTSIDE }];
     }
     note(ctx, 'narrowed', `${what} could not be resolved: no outside address matches them here`);
   }
   if (parts.nets.length === 0 && domains.length === 0) return [];
-  return [{ refs: [ctx.external(parts.nets, domains, parts.names.length === 1 ? (parts.names[0] as string) : '')] }];
+  const hint = parts.names.length === 1 ? (parts.names[0] as string) : `${ctx.rule}-${ctx.field}`;
+  return [{ refs: [ctx.external(parts.nets, domains, hint)] }];
 }
 
 function negateOutside(parts: Parts, ctx: SideContext): SideTerm[] {
@@ -146,7 +180,11 @@ function negateOutside(parts: Parts, ctx: SideContext): SideTerm[] {
     return [{ refs: ALL_OUTSIDE }];
   }
   if (ctx.deny) {
-    note(ctx, 'widened', 'addresses outside the cluster cannot be excluded: the deny covers all of them');
+    note(
+      ctx,
+      'widened',
+      'addresses outside the cluster cannot be excluded: the deny covers all of them',
+    );
     return [{ refs: ALL_OUTSIDE }];
   }
   note(ctx, 'narrowed', 'addresses outside the cluster cannot be excluded: none match here');
@@ -192,7 +230,11 @@ function collect(items: AddressItem[], ctx: SideContext): Parts {
 }
 
 /** The workload terms of a dynamic group's filter: one per conjunction of zonewall tags. */
-function dynamicTerms(item: Extract<AddressItem, { kind: 'dynamic' }>, ctx: SideContext, parts: Parts): void {
+function dynamicTerms(
+  item: Extract<AddressItem, { kind: 'dynamic' }>,
+  ctx: SideContext,
+  parts: Parts,
+): void {
   for (const term of item.dnf) {
     const tags = term.map((t) => ZW_TAG.exec(t));
     if (!tags.every((m) => m)) continue; // another tag: matches no pod, only tagged objects
@@ -236,11 +278,16 @@ function merge(terms: SideTerm[]): SideTerm[] {
     if (prev) prev.refs = dedupe([...prev.refs, ...t.refs]);
     else bySel.set(key, { refs: dedupe(t.refs), ...(t.selector ? { selector: t.selector } : {}) });
   }
-  const out = [...bySel.values()];
+  const out = [...bySel.values()].map((t) =>
+    t.refs.includes('any') ? { ...t, refs: ['any'] } : t,
+  );
   // A term without a selector covers the same zones' terms with one.
   const plain = out.find((t) => !t.selector);
   return out.filter(
-    (t) => !t.selector || !plain || !t.refs.every((r) => plain.refs.includes(r) || plain.refs.includes('any')),
+    (t) =>
+      !t.selector ||
+      !plain ||
+      !t.refs.every((r) => plain.refs.includes(r) || plain.refs.includes('any')),
   );
 }
 

@@ -151,6 +151,7 @@ function readDeviceGroup(
     ...base,
     source: 'panorama',
     scope: name,
+    ...(opts.device ? { device: opts.device } : {}),
     ancestry,
     zones: [],
     rules: filterTargets(rules, opts, base),

@@ -103,6 +103,8 @@ export interface FirewallPolicy {
   source: 'panorama' | 'firewall';
   /** The device group or vsys name. */
   scope: string;
+  /** The managed firewall the policy was read for (rules targeted elsewhere are excluded). */
+  device?: string;
   /** The device group and its ancestors, nearest first, then "shared". */
   ancestry: string[];
   /** Zones declared in the configuration for this scope (templates or the vsys). */

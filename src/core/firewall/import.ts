@@ -1,0 +1,63 @@
+// Import a PAN-OS / Panorama configuration as a ZonePolicy: parse the XML (safely), read the
+// device group or vsys into the firewall model, map it, and check the result loads.
+import { toYaml } from '../model/documents.js';
+import type { Issue } from '../model/issues.js';
+import { readPanos } from './panos.js';
+import type { PanosOptions } from './panos.js';
+import { toZonePolicy } from './to-zone-policy.js';
+import type { ImportOptions, ImportReport, ZonePolicyDoc } from './to-zone-policy.js';
+import type { FirewallPolicy } from './types.js';
+import { tryParseXml } from './xml.js';
+import type { XmlLimits } from './xml.js';
+
+export interface PanoramaImportOptions extends PanosOptions, Partial<ImportOptions> {
+  limits?: XmlLimits;
+}
+
+export interface PanoramaImport {
+  /** False when the input could not be read (issues hold the errors). */
+  ok: boolean;
+  issues: Issue[];
+  model?: FirewallPolicy;
+  document?: ZonePolicyDoc;
+  /** The ZonePolicy as YAML. */
+  yaml?: string;
+  report?: ImportReport;
+}
+
+/** Import one device group (Panorama) or vsys (firewall) from configuration XML. */
+export function importPanorama(
+  xml: string | Uint8Array,
+  opts: PanoramaImportOptions = {},
+): PanoramaImport {
+  const parsed = tryParseXml(xml, opts.limits);
+  if (!parsed.ok) {
+    const e = parsed.error;
+    return {
+      ok: false,
+      issues: [
+        {
+          code: e.code,
+          severity: 'error',
+          message: e.message,
+          pos: { line: e.line, col: e.col },
+          ...(opts.file ? { file: opts.file } : {}),
+        },
+      ],
+    };
+  }
+  const model = readPanos(parsed.root, opts);
+  if (model.issues.some((i) => i.severity === 'error'))
+    return { ok: false, issues: model.issues, model };
+  const name = opts.name ?? defaultName(model.scope);
+  const { document, report } = toZonePolicy(model, { ...opts, name });
+  return { ok: true, issues: model.issues, model, document, yaml: toYaml([document]), report };
+}
+
+function defaultName(scope: string): string {
+  const s = scope
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '');
+  return s === '' ? 'panorama' : s.slice(0, 253);
+}

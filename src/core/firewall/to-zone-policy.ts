@@ -1,0 +1,393 @@
+// The firewall model as a ZonePolicy, rule by rule, in the firewall's order. What cannot be
+// enforced exactly fails closed (a deny widened, an allow narrowed or skipped) and is reported
+// per rule and field; nothing is left out without a line in the report.
+import { formatCIDR } from '../net/index.js';
+import type { CIDR } from '../net/index.js';
+import type { Issue } from '../model/issues.js';
+import { DEFAULT_ZONE_LABEL, ZONE_API_VERSION } from '../zones/types.js';
+import { NameSet, dnsLabel, isDnsLabel } from './map-names.js';
+import { mapServices } from './map-services.js';
+import type { ServiceDoc, Variant } from './map-services.js';
+import { ALL_EXTERNALS, mapSide } from './map-sides.js';
+import type { Note, SideContext, SideTerm } from './map-sides.js';
+import type { DefaultRule, FirewallPolicy, FirewallRule } from './types.js';
+
+export interface ImportOptions {
+  /** `metadata.name` of the ZonePolicy. */
+  name: string;
+  /** What a firewall `allow` becomes: Pass (default; the developers' policies must also allow) or Allow. */
+  allowAction?: 'Pass' | 'Allow';
+  /** The label a `zonewall.app.<value>` tag and a custom application name (default `app`). */
+  appLabel?: string;
+  /** Firewall zones that stand for addresses outside the cluster (default: `internet`). */
+  internetZones?: string[];
+  /** This cluster's name, for `zonewall.cluster.<name>` tags (unset: every such tag matches). */
+  cluster?: string;
+}
+
+export type RuleStatus = 'mapped' | 'approximated' | 'skipped';
+
+export interface RuleReport {
+  rule: string;
+  scope: string;
+  place: string;
+  status: RuleStatus;
+  /** Names of the ZonePolicy rules produced. */
+  produced: string[];
+  /** Why a skipped rule produced nothing. */
+  reason?: string;
+  notes: Note[];
+}
+
+export interface ImportReport {
+  source: string;
+  scope: string;
+  rules: RuleReport[];
+  defaults: Note[];
+  /** Zone names changed to fit the ZonePolicy (firewall name -> zone). */
+  zones: Array<{ firewall: string; zone: string }>;
+  issues: Issue[];
+}
+
+export interface ZonePolicyDoc {
+  apiVersion: string;
+  kind: 'ZonePolicy';
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec: Record<string, unknown>;
+}
+
+interface RuleDoc {
+  name: string;
+  from: string[];
+  to: string[];
+  source?: { selector: string };
+  destination?: { selector: string };
+  services?: ServiceDoc[];
+  action: string;
+  log: boolean;
+  enabled: boolean;
+  description: string;
+}
+
+/** Map a firewall policy to a ZonePolicy document and a report of what was approximated. */
+export function toZonePolicy(
+  fw: FirewallPolicy,
+  opts: ImportOptions,
+): { document: ZonePolicyDoc; report: ImportReport } {
+  const m = new Mapper(fw, opts);
+  const reports = fw.rules.map((r) => m.rule(r));
+  const defaults: Note[] = [];
+  const spec: Record<string, unknown> = {
+    zoneLabel: DEFAULT_ZONE_LABEL,
+    defaults: {
+      intraZone: m.defaultAction(fw.intrazone, 'intrazone', defaults),
+      interZone: m.defaultAction(fw.interzone, 'interzone', defaults),
+    },
+  };
+  const zones = m.zoneList();
+  if (zones.length > 0) spec.zones = zones.map((name) => ({ name }));
+  if (m.externals.length > 0) spec.externals = m.externals;
+  spec.rules = m.finishRules();
+  return {
+    // Plain data with no shared parts, so YAML output has no anchors.
+    document: clone({
+      apiVersion: ZONE_API_VERSION,
+      kind: 'ZonePolicy',
+      metadata: { name: opts.name },
+      spec,
+    }),
+    report: {
+      source: fw.source,
+      scope: fw.scope,
+      rules: reports,
+      defaults,
+      zones: m.renamedZones(),
+      issues: fw.issues,
+    },
+  };
+}
+
+class Mapper {
+  readonly externals: Array<{ name: string; nets?: string[]; domains?: string[] }> = [];
+  private readonly externalByKey = new Map<string, string>();
+  private readonly zoneMap = new Map<string, string>();
+  private readonly zoneNames = new NameSet(['internet', 'any']);
+  private readonly usedZones = new Set<string>();
+  private readonly ruleNames = new NameSet();
+  private readonly rules: RuleDoc[] = [];
+  private readonly internet: Set<string>;
+  private readonly appLabel: string;
+  private readonly allow: 'Pass' | 'Allow';
+
+  constructor(
+    private readonly fw: FirewallPolicy,
+    private readonly opts: ImportOptions,
+  ) {
+    this.internet = new Set(opts.internetZones ?? ['internet']);
+    this.appLabel = opts.appLabel ?? 'app';
+    this.allow = opts.allowAction ?? 'Pass';
+    // Zones that already are DNS labels keep their names; the rest are renamed after them.
+    const all = [...fw.zones, ...fw.rules.flatMap((r) => [...r.from, ...r.to])];
+    const fits = all.filter((z) => isDnsLabel(z) && !this.special(z));
+    for (const z of fits) if (!this.zoneMap.has(z)) this.zoneMap.set(z, this.zoneNames.take(z));
+    for (const z of all)
+      if (!this.zoneMap.has(z) && !this.special(z))
+        this.zoneMap.set(z, this.zoneNames.take(dnsLabel(z)));
+    for (const z of all) if (!this.special(z)) this.usedZones.add(this.zoneRef(z));
+  }
+
+  private special(z: string): boolean {
+    return z === 'any' || this.internet.has(z);
+  }
+
+  zoneRef = (z: string): string => {
+    if (z === 'any') return 'any';
+    if (this.internet.has(z)) return 'internet';
+    return this.zoneMap.get(z) ?? dnsLabel(z);
+  };
+
+  renamedZones(): Array<{ firewall: string; zone: string }> {
+    return [...this.zoneMap]
+      .filter(([f, z]) => f !== z)
+      .map(([firewall, zone]) => ({ firewall, zone }));
+  }
+
+  zoneList(): string[] {
+    return [...this.usedZones].sort();
+  }
+
+  private external = (nets: CIDR[], domains: string[], hint: string): string => {
+    const netText = nets.map(formatCIDR);
+    const key = JSON.stringify([netText, domains]);
+    const known = this.externalByKey.get(key);
+    if (known) return known;
+    const name = this.zoneNames.take(dnsLabel(hint));
+    this.externalByKey.set(key, name);
+    this.externals.push({
+      name,
+      ...(netText.length > 0 ? { nets: netText } : {}),
+      ...(domains.length > 0 ? { domains } : {}),
+    });
+    return name;
+  };
+
+  defaultAction(d: DefaultRule, which: 'intrazone' | 'interzone', notes: Note[]): string {
+    const field = `${which}-default`;
+    if (d.logStart || d.logEnd) {
+      notes.push({
+        field,
+        effect: 'unenforced',
+        message: 'logging of the default rule is not carried over',
+      });
+    }
+    if (d.action !== 'allow') return 'Deny';
+    if (which === 'intrazone') return this.allow;
+    if (this.allow === 'Allow') {
+      notes.push({
+        field,
+        effect: 'narrowed',
+        message: 'interZone can only be Pass or Deny: allow becomes Pass',
+      });
+    }
+    return 'Pass';
+  }
+
+  rule(r: FirewallRule): RuleReport {
+    const base = { rule: r.name, scope: r.scope, place: r.place };
+    const notes: Note[] = [];
+    const skip = (reason: string): RuleReport => ({
+      ...base,
+      status: 'skipped',
+      produced: [],
+      reason,
+      notes,
+    });
+    if (r.excluded) return skip(r.excluded);
+    const action = mapAction(r.action, this.allow);
+    if (!action) return skip(`action ${JSON.stringify(r.action)} is not a security rule action`);
+    const deny = action === 'Deny';
+    const cond = this.conditions(r, deny, notes);
+    if (cond) return skip(cond);
+    const variants = mapServices(r.applications, r.service, {
+      deny,
+      appLabel: this.appLabel,
+      notes,
+    });
+    if (variants.length === 0)
+      return skip('no application or service of the rule can be expressed');
+    const produced: RuleDoc[] = [];
+    for (const [from, to] of this.zonePairs(r)) {
+      const ctx = (field: 'source' | 'destination'): SideContext => ({
+        rule: r.name,
+        field,
+        deny,
+        zoneRef: this.zoneRef,
+        useZone: (z) => this.usedZones.add(z),
+        external: this.external,
+        appLabel: this.appLabel,
+        ...(this.opts.cluster !== undefined ? { cluster: this.opts.cluster } : {}),
+        notes,
+      });
+      const src = mapSide(from, r.source, r.negateSource, ctx('source'));
+      const dst = mapSide(to, r.destination, r.negateDestination, ctx('destination'));
+      for (const s of src) {
+        for (const d of dst)
+          for (const v of variants) produced.push(...this.docs(r, action, s, d, v, notes));
+      }
+    }
+    dedupeNotes(notes);
+    if (produced.length === 0) return skip('nothing zonewall can see matches the rule (see notes)');
+    const names = this.name(r, produced);
+    this.rules.push(...produced);
+    return {
+      ...base,
+      status: notes.length > 0 ? 'approximated' : 'mapped',
+      produced: names,
+      notes,
+    };
+  }
+
+  /** Conditions zonewall cannot see: an allow is skipped, a deny widened. */
+  private conditions(r: FirewallRule, deny: boolean, notes: Note[]): string | undefined {
+    const unseen: Array<{ field: string; values: string[] }> = [...r.unseen];
+    const users = r.sourceUser.filter((u) => u !== 'any');
+    if (users.length > 0) unseen.unshift({ field: 'source-user', values: users });
+    const target = r.target && [
+      ...(this.fw.device ? [] : r.target.devices),
+      ...r.target.tags.map((t) => `tag ${t}`),
+    ];
+    if (target && target.length > 0) {
+      unseen.push({
+        field: 'target',
+        values: r.target?.negate ? target.map((t) => `not ${t}`) : target,
+      });
+    }
+    if (unseen.length === 0) return undefined;
+    const text = unseen.map((u) => `${u.field} ${u.values.join(', ')}`).join('; ');
+    if (!deny) return `it applies only under conditions zonewall cannot see (${text})`;
+    for (const u of unseen) {
+      notes.push({
+        field: u.field,
+        effect: 'widened',
+        message: `${u.values.join(', ')} cannot be seen: the deny applies regardless`,
+      });
+    }
+    return undefined;
+  }
+
+  /** The (from, to) zone lists the rule type expands to. */
+  private zonePairs(r: FirewallRule): Array<[string[], string[]]> {
+    const from = r.from.length === 0 ? ['any'] : r.from;
+    const to = r.to.length === 0 ? ['any'] : r.to;
+    if (r.ruleType === 'intrazone') {
+      // Outside the cluster to outside the cluster never passes through it.
+      return this.expand(from)
+        .filter((z) => !this.internet.has(z))
+        .map((z) => [[z], [z]]);
+    }
+    if (r.ruleType === 'interzone') {
+      const overlap =
+        from.includes('any') || to.includes('any') || from.some((z) => to.includes(z));
+      if (!overlap) return [[from, to]];
+      return this.expand(from).flatMap((z): Array<[string[], string[]]> => {
+        const others = this.expand(to).filter((t) => t !== z);
+        return others.length > 0 ? [[[z], others]] : [];
+      });
+    }
+    return [[from, to]];
+  }
+
+  /** Zones a list stands for: `any` is every firewall zone known, and outside the cluster. */
+  private expand(zones: string[]): string[] {
+    if (!zones.includes('any')) return zones;
+    const known = [...new Set([...this.zoneMap.keys(), ...this.internet])];
+    return known.filter((z) => z !== 'any');
+  }
+
+  /** ZonePolicy rules for one source term, destination term and variant. */
+  private docs(
+    r: FirewallRule,
+    action: string,
+    s: SideTerm,
+    d: SideTerm,
+    v: Variant,
+    notes: Note[],
+  ): RuleDoc[] {
+    const make = (to: string[], selector: string | undefined): RuleDoc => ({
+      name: '',
+      from: s.refs,
+      to,
+      ...(s.selector ? { source: { selector: s.selector } } : {}),
+      ...(selector ? { destination: { selector } } : {}),
+      ...(v.services ? { services: v.services } : {}),
+      action,
+      log: r.logStart || r.logEnd,
+      enabled: !r.disabled,
+      description: describe(r, this.fw.source),
+    });
+    if (!v.selector) return [make(d.refs, d.selector)];
+    // A custom application means workloads labelled with its name: outside addresses have none.
+    const workloads = d.refs.filter((ref) => !this.isOutside(ref));
+    if (workloads.length < d.refs.length) {
+      notes.push({
+        field: 'application',
+        effect: 'narrowed',
+        message: `${v.apps.join(', ')} means workloads labelled ${this.appLabel}=<name>: addresses outside the cluster do not match`,
+      });
+    }
+    if (workloads.length === 0) return [];
+    return [make(workloads, d.selector ? `(${d.selector}) && ${v.selector}` : v.selector)];
+  }
+
+  private isOutside(ref: string): boolean {
+    return (
+      ref === 'internet' || ref === ALL_EXTERNALS || this.externals.some((e) => e.name === ref)
+    );
+  }
+
+  private name(r: FirewallRule, produced: RuleDoc[]): string[] {
+    const base = dnsLabel(r.name, 55);
+    return produced.map((p, i) => {
+      p.name = this.ruleNames.take(produced.length === 1 ? base : `${base}--${i + 1}`);
+      return p.name;
+    });
+  }
+
+  /** Rules with the every-external placeholder filled in. */
+  finishRules(): RuleDoc[] {
+    const all = this.externals.map((e) => e.name);
+    const fill = (refs: string[]): string[] => [
+      ...new Set(refs.flatMap((x) => (x === ALL_EXTERNALS ? all : [x]))),
+    ];
+    return this.rules.map((r) => ({ ...r, from: fill(r.from), to: fill(r.to) }));
+  }
+}
+
+function clone<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+function dedupeNotes(notes: Note[]): void {
+  const kept = notes.filter(
+    (n, i) => notes.findIndex((o) => o.field === n.field && o.message === n.message) === i,
+  );
+  notes.splice(0, notes.length, ...kept);
+}
+
+function mapAction(action: string, allow: 'Pass' | 'Allow'): string | undefined {
+  if (action === 'allow') return allow;
+  if (['deny', 'drop', 'reset-client', 'reset-server', 'reset-both'].includes(action))
+    return 'Deny';
+  return undefined;
+}
+
+function describe(r: FirewallRule, source: string): string {
+  const where = source === 'panorama' ? `${r.scope} ${r.place}-rulebase` : `${r.scope} rulebase`;
+  const parts = [
+    `${JSON.stringify(r.name)} (${where.replace('shared-pre-', 'pre-').replace('shared-post-', 'post-')}, ${r.action}${r.ruleType !== 'universal' ? `, ${r.ruleType}` : ''})`,
+  ];
+  if (r.uuid) parts.push(`uuid ${r.uuid}`);
+  if (r.tags.length > 0) parts.push(`tags ${r.tags.join(', ')}`);
+  if (r.description) parts.push(r.description);
+  return parts.join('; ');
+}
