@@ -146,7 +146,10 @@ function registeredIps(state: StandInState, cmd: XmlElement): Answer {
     return apiError(17, 'limit must be 1-500 and start-point at least 1');
   const ipFilter = cmd.textAt('ip');
   const tagFilter = cmd.at('tag/entry')?.attr('name');
-  const rows: string[] = [];
+  const first = start - 1;
+  const end = Number.isFinite(limit) ? first + limit : Infinity;
+  const page: string[] = [];
+  let matched = 0;
   for (const [ip, r] of state.registered) {
     const tags = live(state, r);
     if (tags.length === 0) {
@@ -155,11 +158,12 @@ function registeredIps(state: StandInState, cmd: XmlElement): Answer {
     }
     if (ipFilter !== undefined && ip !== ipFilter) continue;
     if (tagFilter !== undefined && !tags.includes(tagFilter)) continue;
-    rows.push(
+    if (matched++ < first) continue;
+    if (matched > end) break;
+    page.push(
       `<entry ip="${escapeXml(ip)}" from_agent="0" persistent="${r.persistent ? 1 : 0}"><tag>${tags.map((t) => `<member>${escapeXml(t)}</member>`).join('')}</tag></entry>`,
     );
   }
-  const page = rows.slice(start - 1, Number.isFinite(limit) ? start - 1 + limit : undefined);
   return ok(`${page.join('')}<count>${page.length}</count>`);
 }
 

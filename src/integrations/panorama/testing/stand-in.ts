@@ -29,6 +29,8 @@ export interface StandInOptions {
   /** Largest request body accepted (the documented 5 MB). */
   maxBodyBytes?: number;
   now?: () => number;
+  /** Port on 127.0.0.1 (default 0: any free port). */
+  port?: number;
 }
 
 export interface RequestRecord {
@@ -71,7 +73,7 @@ export class PanosStandIn {
   /** Start listening on 127.0.0.1 (port 0: any free port). */
   static async start(o: StandInOptions = {}): Promise<PanosStandIn> {
     const s = new PanosStandIn(o);
-    await s.listen(0);
+    await s.listen(o.port ?? 0);
     return s;
   }
 
