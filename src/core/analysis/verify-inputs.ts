@@ -31,8 +31,9 @@ export function compiledZones(
     };
   const out = render.renderer(prog, render.options);
   if (out.issues.some((i) => i.severity === 'error')) return { issues: out.issues };
-  // Namespaces carry only pool annotations here; the cluster's own are the real ones.
-  const objects = out.manifests.filter((m) => m.kind !== 'Namespace');
+  // Namespaces carry only pool annotations here (the cluster's own are the real ones), and
+  // address pools play no part in evaluation (reading them back would only draw warnings).
+  const objects = out.manifests.filter((m) => m.kind !== 'Namespace' && m.kind !== 'IPPool');
   const text = toYaml(objects);
   const loaded = loadPolicySet([{ path: `<compiled ${render.name}>`, text }]);
   const errors = loaded.issues.filter((i) => i.severity === 'error');
