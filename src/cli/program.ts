@@ -10,6 +10,7 @@ import { connectOptions, connectionOptions, tagOptions } from './panorama-option
 import type { ConnectionFlags } from './panorama-options.js';
 import type { TargetName } from '../core/targets/index.js';
 import { demo } from './commands/demo.js';
+import { addImportCommand } from './import-command.js';
 import { explain } from './commands/explain.js';
 import { matrix } from './commands/matrix.js';
 import { validate } from './commands/validate.js';
@@ -257,6 +258,8 @@ export function buildProgram(io: IO, done: (code: ExitCode) => void): Command {
           }),
         ),
     );
+
+  addImportCommand(program, io, run);
 
   const pushTags = program
     .command('push-tags')

@@ -1,6 +1,7 @@
 // Import a PAN-OS / Panorama configuration as a ZonePolicy: parse the XML (safely), read the
 // device group or vsys into the firewall model, map it, and check the result loads.
 import { toYaml } from '../model/documents.js';
+import { loadCluster } from '../zones/load.js';
 import type { Issue } from '../model/issues.js';
 import { readPanos } from './panos.js';
 import type { PanosOptions } from './panos.js';
@@ -51,7 +52,22 @@ export function importPanorama(
     return { ok: false, issues: model.issues, model };
   const name = opts.name ?? defaultName(model.scope);
   const { document, report } = toZonePolicy(model, { ...opts, name });
-  return { ok: true, issues: model.issues, model, document, yaml: toYaml([document]), report };
+  const yaml = toYaml([document]);
+  // The result must mean something to zonewall itself: load it as any ZonePolicy is loaded.
+  const loaded = loadCluster([{ path: 'import.yaml', text: yaml }]);
+  const problems = loaded.issues.filter((i) => i.severity === 'error');
+  if (problems.length > 0 || !loaded.zonePolicy) {
+    const issues = [
+      ...model.issues,
+      ...problems.map((i) => ({
+        ...i,
+        code: `import.${i.code}`,
+        message: `the imported ZonePolicy does not load: ${i.message}`,
+      })),
+    ];
+    return { ok: false, issues, model, document, yaml, report };
+  }
+  return { ok: true, issues: model.issues, model, document, yaml, report };
 }
 
 function defaultName(scope: string): string {

@@ -2,6 +2,14 @@
 // skipped) and why, then the defaults, renamed zones and reading warnings.
 import type { ImportReport } from './to-zone-policy.js';
 
+const PLACE: Readonly<Record<string, string>> = {
+  'shared-pre': 'pre-rulebase',
+  pre: 'pre-rulebase',
+  local: 'rulebase',
+  post: 'post-rulebase',
+  'shared-post': 'post-rulebase',
+};
+
 /** Render the report, one line per rule and one per note. */
 export function formatReport(r: ImportReport): string {
   const count = (s: string): number => r.rules.filter((x) => x.status === s).length;
@@ -13,7 +21,7 @@ export function formatReport(r: ImportReport): string {
     `${where}: ${r.rules.length} security rules: ${count('mapped')} mapped, ${count('approximated')} approximated, ${count('skipped')} skipped`,
   ];
   for (const rule of r.rules) {
-    const head = `${rule.status.padEnd(12)} ${JSON.stringify(rule.rule)} (${rule.scope} ${rule.place})`;
+    const head = `${rule.status.padEnd(12)} ${JSON.stringify(rule.rule)} (${rule.scope} ${PLACE[rule.place] ?? rule.place})`;
     lines.push(
       rule.status === 'skipped'
         ? `${head}: ${rule.reason ?? ''}`
