@@ -1,12 +1,13 @@
 // `zonewall push-tags panorama` and `zonewall sync panorama`, in-process, against the PAN-OS
 // XML API stand-in (test-only; built from the documented API, see its header).
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importPanorama } from '../src/core/firewall/index.js';
 import { PanosStandIn } from '../src/integrations/panorama/testing/stand-in.js';
 import { cli } from './support/cli.js';
-import { REPO_ROOT } from './support/shared.js';
+import { REPO_ROOT, SHARED_MISSING, sharedDir } from './support/shared.js';
 
 const BANK = path.join(REPO_ROOT, 'examples/bank');
 const KEY = 'test-key-Zm9vYmFy';
@@ -103,5 +104,92 @@ describe('push-tags panorama', () => {
     const l = await cli(['push-tags', 'panorama', '--url', s.url, '--lease', '31d', '-f', BANK]);
     expect(l.code).toBe(2);
     expect(l.err).toContain('a lease is at most 30d');
+  });
+});
+
+const DG = 'DE-Berlin Office';
+
+const SHARED = sharedDir();
+
+describe.skipIf(!SHARED)(`sync panorama (skipped when absent: ${SHARED_MISSING})`, () => {
+  let p: PanosStandIn;
+  let xml: string;
+  beforeAll(async () => {
+    const file = path.join(SHARED ?? '', 'fixtures/panorama/pan-os-php/panorama-10.0-merger.xml');
+    xml = await readFile(file, 'utf8');
+    p = await PanosStandIn.start({ keys: [KEY], config: xml });
+  });
+  afterAll(() => p.close());
+  const args = (...more: string[]): string[] => [
+    'sync',
+    'panorama',
+    '--url',
+    p.url,
+    '--api-key-file',
+    keyFile,
+    '--device-group',
+    DG,
+    '--once',
+    '--retries',
+    '0',
+    ...more,
+  ];
+
+  it('writes the device group as a ZonePolicy, the same as importing the export', async () => {
+    const out = path.join(dir, 'zones.yaml');
+    const r = await cli(args('-o', out));
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(
+      /sync: policy changed \(sha256 [0-9a-f]{12}\), handed on to .*zones\.yaml/,
+    );
+    expect(await readFile(out, 'utf8')).toBe(importPanorama(xml, { deviceGroup: DG }).yaml);
+  });
+
+  it('leaves the file alone when nothing changed, and while Panorama is away', async () => {
+    const out = path.join(dir, 'zones-2.yaml');
+    await cli(args('-o', out));
+    const before = await stat(out);
+    const again = await cli(args('-o', out));
+    expect([again.code, again.err]).toEqual([0, expect.stringMatching(/policy unchanged/)]);
+    await p.down();
+    try {
+      const away = await cli(args('-o', out));
+      expect(away.code).toBe(3);
+      expect(away.err).toMatch(
+        /fetch failed: cannot reach .*ECONNREFUSED; the policy in force stays \(sha256 [0-9a-f]{12}\)/,
+      );
+    } finally {
+      await p.up();
+    }
+    expect((await stat(out)).mtimeMs).toBe(before.mtimeMs);
+  });
+
+  it('prints to standard output, and registers pod tags with --push-tags', async () => {
+    const r = await cli(args('--push-tags', '-f', BANK, '--cluster', 'bank'));
+    expect(r.code).toBe(0);
+    expect(r.out.startsWith('---\napiVersion: zonewall.io/v1alpha1\nkind: ZonePolicy\n')).toBe(
+      true,
+    );
+    expect(r.err).toMatch(
+      /sync: tags for 39 addresses registered in 1 requests; 0 released, 0 rejected/,
+    );
+    expect(p.state.registered.size).toBe(39);
+  });
+
+  it('reports a device group that does not build, changing nothing', async () => {
+    const r = await cli([
+      'sync',
+      'panorama',
+      '--url',
+      p.url,
+      '--api-key-file',
+      keyFile,
+      '--device-group',
+      'no-such-dg',
+      '--once',
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/build failed: the configuration does not build a ZonePolicy/);
+    expect(r.out).toBe('');
   });
 });

@@ -5,9 +5,7 @@ import { check } from './commands/check.js';
 import { compile } from './commands/compile.js';
 import { verify } from './commands/verify.js';
 import { zones } from './commands/zones.js';
-import { pushTagsPanorama } from './commands/panorama.js';
-import { connectOptions, connectionOptions, tagOptions } from './panorama-options.js';
-import type { ConnectionFlags } from './panorama-options.js';
+import { addPanoramaCommands } from './panorama-command.js';
 import type { TargetName } from '../core/targets/index.js';
 import { demo } from './commands/demo.js';
 import { addImportCommand } from './import-command.js';
@@ -261,55 +259,7 @@ export function buildProgram(io: IO, done: (code: ExitCode) => void): Command {
 
   addImportCommand(program, io, run);
 
-  const pushTags = program
-    .command('push-tags')
-    .description('Register pod addresses as tags with a firewall manager (User-ID API).');
-  tagOptions(
-    connectionOptions(
-      pushTags
-        .command('panorama')
-        .description(
-          "Register every pod address with Panorama (or a firewall) tagged zonewall.zone.ZONE, zonewall.ns.NAMESPACE, zonewall.app.VALUE and zonewall.cluster.NAME, for dynamic address groups. Reads back what is registered and changes only zonewall's tags. Exit 1 when some address could not be tagged as planned, 3 when the device failed.",
-        ),
-    ),
-    '1h',
-  )
-    .option('-f, --file <path>', `${FILES_HELP}; pods, namespaces and the ZonePolicy`, collect, [])
-    .option('--zones <file>', 'the ZonePolicy file, if it is not among the manifests')
-    .addOption(
-      new Option('-o, --output <format>', 'output format')
-        .choices(['table', 'json'])
-        .default('table'),
-    )
-    .action(
-      (
-        o: ConnectionFlags & {
-          file: string[];
-          zones?: string;
-          output: 'table' | 'json';
-          cluster?: string;
-          appLabel: string;
-          lease: number;
-          persistent: boolean;
-          batchEntries: number;
-          allowEmpty: boolean;
-        },
-      ) =>
-        run(
-          pushTagsPanorama(io, {
-            connect: connectOptions(o),
-            files: o.file,
-            output: o.output,
-            appLabel: o.appLabel,
-            leaseS: o.lease,
-            persistent: o.persistent,
-            batchEntries: o.batchEntries,
-            allowEmpty: o.allowEmpty,
-            ...(o.zones !== undefined ? { zones: o.zones } : {}),
-            ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
-          }),
-        ),
-    );
+  addPanoramaCommands(program, io, run);
 
   program
     .command('demo')

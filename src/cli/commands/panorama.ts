@@ -156,8 +156,21 @@ export async function syncPanorama(io: IO, o: SyncCliOptions): Promise<ExitCode>
     const r = await sync.poll();
     return r.ok ? EXIT.OK : EXIT.FAILURE;
   }
-  await sync.run(o.intervalMs, o.signal ?? new AbortController().signal);
+  await sync.run(o.intervalMs, o.signal ?? interruptSignal());
   return EXIT.OK;
+}
+
+/** Aborted by the first SIGINT or SIGTERM: the loop ends after the poll in progress. */
+function interruptSignal(): AbortSignal {
+  const ac = new AbortController();
+  const stop = (): void => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    ac.abort();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return ac.signal;
 }
 
 async function handOn(io: IO, out: string, yaml: string): Promise<void> {

@@ -145,4 +145,22 @@ describe('PanoramaSync', () => {
     fail = false;
     expect(await y.poll()).toEqual({ ok: true, changed: true });
   });
+
+  it('polls on an interval until stopped, handing on each change once', async () => {
+    const y = sync();
+    const stop = new AbortController();
+    const done = y.run(10, stop.signal);
+    const waitFor = async (cond: () => boolean): Promise<void> => {
+      for (let i = 0; i < 400 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+    };
+    await waitFor(() => events.length >= 2);
+    s.setConfig(config(['dmz', 'audit']));
+    await waitFor(() => handed.length === 2);
+    const seen = events.length;
+    await waitFor(() => events.length >= seen + 2);
+    stop.abort();
+    await done;
+    expect(handed.length).toBe(2);
+    expect(kinds().filter((k) => k === 'changed')).toHaveLength(2);
+  });
 });
