@@ -101,20 +101,18 @@ function podTerms(parts: Parts, podZones: string[], ctx: SideContext): SideTerm[
     if (zs.length > 0) out.push({ refs: zs, ...(t.selector ? { selector: t.selector } : {}) });
   }
   if (parts.inexact.length > 0) {
-    const what = parts.inexact.map((n) => JSON.stringify(n)).join(', ');
+    const zones = podZones.join(', ');
+    const names = (xs: string[]): string => xs.map((n) => JSON.stringify(n)).join(', ');
+    const byAddress = parts.inexact.filter((n) => !parts.unknown.includes(n));
+    const why = [
+      ...(byAddress.length > 0 ? [`${names(byAddress)} name addresses, not workloads`] : []),
+      ...(parts.unknown.length > 0 ? [`${names(parts.unknown)} could not be resolved`] : []),
+    ].join('; ');
     if (ctx.deny) {
-      note(
-        ctx,
-        'widened',
-        `${what} name addresses, not workloads: the deny covers every workload of ${podZones.join(', ')}`,
-      );
+      note(ctx, 'widened', `${why}: the deny covers every workload of ${zones}`);
       out.push({ refs: podZones });
     } else {
-      note(
-        ctx,
-        'narrowed',
-        `${what} name addresses, not workloads: no workload of ${podZones.join(', ')} matches them here`,
-      );
+      note(ctx, 'narrowed', `${why}: no workload of ${zones} matches them here`);
     }
   }
   return out;
@@ -269,7 +267,10 @@ function lit(v: string): string {
   return v.includes("'") ? JSON.stringify(v) : `'${v}'`;
 }
 
-/** Merge terms with the same selector (their refs add up) and same refs (selectors OR). */
+/**
+ * Merge terms: the same selector adds up their refs; the same refs OR their selectors; a term
+ * with no selector covers any term of its refs with one.
+ */
 function merge(terms: SideTerm[]): SideTerm[] {
   const bySel = new Map<string, SideTerm>();
   for (const t of terms) {
@@ -278,10 +279,16 @@ function merge(terms: SideTerm[]): SideTerm[] {
     if (prev) prev.refs = dedupe([...prev.refs, ...t.refs]);
     else bySel.set(key, { refs: dedupe(t.refs), ...(t.selector ? { selector: t.selector } : {}) });
   }
-  const out = [...bySel.values()].map((t) =>
-    t.refs.includes('any') ? { ...t, refs: ['any'] } : t,
-  );
-  // A term without a selector covers the same zones' terms with one.
+  const byRefs = new Map<string, SideTerm>();
+  for (const t of bySel.values()) {
+    const refs = t.refs.includes('any') ? ['any'] : t.refs;
+    const key = JSON.stringify([...refs].sort());
+    const prev = byRefs.get(key);
+    if (!prev) byRefs.set(key, { ...t, refs });
+    else if (!prev.selector || !t.selector) delete prev.selector;
+    else prev.selector = `(${prev.selector}) || (${t.selector})`;
+  }
+  const out = [...byRefs.values()];
   const plain = out.find((t) => !t.selector);
   return out.filter(
     (t) =>
