@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPanorama } from '../src/core/firewall/index.js';
 import { PanosStandIn } from '../src/integrations/panorama/testing/stand-in.js';
+import { selfSigned } from './support/self-signed.js';
 import { cli } from './support/cli.js';
 import { REPO_ROOT, SHARED_MISSING, sharedDir } from './support/shared.js';
 
@@ -191,5 +192,53 @@ describe.skipIf(!SHARED)(`sync panorama (skipped when absent: ${SHARED_MISSING})
     expect(r.code).toBe(3);
     expect(r.err).toMatch(/build failed: the configuration does not build a ZonePolicy/);
     expect(r.out).toBe('');
+  });
+});
+
+describe('help', () => {
+  it.each([['sync'], ['push-tags']])('%s panorama --help explains the verb', async (verb) => {
+    const r = await cli([verb, 'panorama', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`Usage: zonewall ${verb} panorama`);
+    expect(r.out).toContain('--fingerprint');
+  });
+});
+
+const cert = selfSigned();
+describe.skipIf(!cert)('over TLS (skipped: the openssl command is not installed)', () => {
+  let t: PanosStandIn;
+  beforeAll(async () => {
+    t = await PanosStandIn.start({ keys: [KEY], tls: cert });
+  });
+  afterAll(() => t.close());
+  const push = (...trust: string[]): Promise<{ code: number; err: string }> =>
+    cli([
+      'push-tags',
+      'panorama',
+      '--url',
+      t.url,
+      '--api-key-file',
+      keyFile,
+      '-f',
+      BANK,
+      '--retries',
+      '0',
+      ...trust,
+    ]);
+
+  it('trusts a pinned fingerprint or CA file, and nothing else', async () => {
+    expect(
+      (await push('--fingerprint', (cert?.fingerprint256 ?? '').replace(/:/g, '').toLowerCase()))
+        .code,
+    ).toBe(0);
+    const ca = path.join(dir, 'ca.pem');
+    await writeFile(ca, cert?.cert ?? '');
+    expect((await push('--ca-file', ca)).code).toBe(0);
+    const none = await push();
+    expect(none.code).toBe(3);
+    expect(none.err).toMatch(/TLS with 127\.0\.0\.1:\d+ failed: DEPTH_ZERO_SELF_SIGNED_CERT/);
+    const bad = await push('--fingerprint', 'ab'.repeat(32));
+    expect([bad.code, bad.err]).toEqual([3, expect.stringMatching(/is not the pinned one/)]);
+    expect((await push('--fingerprint', 'abc')).code).toBe(2);
   });
 });

@@ -13,6 +13,7 @@ import type { PushOptions } from './push.js';
 import { Secret } from './secret.js';
 import { desiredTags } from './tags.js';
 import { PanosStandIn } from './testing/stand-in.js';
+import { parseXml } from './xml.js';
 
 let bank: ClusterLoad;
 let s: PanosStandIn;
@@ -155,5 +156,19 @@ describe('readRegistered', () => {
       '29',
       '36',
     ]);
+  });
+
+  it('stops when the device ignores start-point', async () => {
+    const page =
+      '<result>' +
+      Array.from(
+        { length: 3 },
+        (_, i) => `<entry ip="10.0.0.${i}"><tag><member>t</member></tag></entry>`,
+      ).join('') +
+      '</result>';
+    const fake = { op: async () => parseXml(page) } as unknown as PanoramaClient;
+    await expect(readRegistered(fake, 3)).rejects.toThrow(
+      /paging does not advance at start-point 4/,
+    );
   });
 });

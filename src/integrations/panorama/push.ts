@@ -24,19 +24,25 @@ export async function readRegistered(
         'the device wrote the registered addresses to a file (PAN-OS before 8.0 is not supported)',
       );
     const entries = result.children('entry');
+    let added = 0;
     for (const e of entries) {
       const ip = e.attr('ip');
       if (ip === undefined)
         throw new PanoramaError('malformed', 'a registered-ip entry without an ip');
+      if (!out.has(ip)) added++;
       out.set(
         ip,
         e.all('tag/member').map((m) => m.value),
       );
     }
     if (entries.length < pageSize) return out;
+    // A device that ignores start-point would page forever: a full page must bring new addresses.
+    if (added === 0 || page > 100_000)
+      throw new PanoramaError(
+        'malformed',
+        `registered-ip paging does not advance at start-point ${start}`,
+      );
     start += entries.length;
-    // A device that keeps answering full pages past every address it could hold is broken.
-    if (page > 10_000) throw new PanoramaError('malformed', 'registered-ip paging does not end');
   }
 }
 
