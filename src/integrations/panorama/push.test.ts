@@ -14,6 +14,8 @@ import { Secret } from './secret.js';
 import { desiredTags } from './tags.js';
 import { PanosStandIn } from './testing/stand-in.js';
 import { parseXml } from './xml.js';
+import { uidMessages } from './uid-message.js';
+import type { PanoramaError } from './errors.js';
 
 let bank: ClusterLoad;
 let s: PanosStandIn;
@@ -131,6 +133,37 @@ describe('pushTags', () => {
     const uid = s.requests.filter((q) => q.type === 'user-id');
     expect(uid).toHaveLength(4);
     for (const q of uid) expect(q.bytes).toBeLessThan(5_000_000);
+  });
+
+  it('splits a change larger than 5 MB into requests the device accepts', async () => {
+    const long = (i: number): string[] => [
+      `zonewall.zone.${'z'.repeat(50)}`,
+      `zonewall.ns.${'n'.repeat(50)}-${i % 100}`,
+      `zonewall.app.${'a'.repeat(50)}-${i % 1000}`,
+      'zonewall.cluster.bank',
+    ];
+    const want = new Map(
+      Array.from({ length: 20_000 }, (_, i) => [
+        `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`,
+        long(i),
+      ]),
+    );
+    const r = await pushTags(client(), want, { ...O, maxEntries: 1_000_000 });
+    const uid = s.requests.filter((q) => q.type === 'user-id');
+    expect(uid.reduce((a, q) => a + q.bytes, 0)).toBeGreaterThan(5_000_000);
+    expect(r.batches).toBe(uid.length);
+    expect(uid.length).toBeGreaterThan(1);
+    for (const q of uid) expect(q.bytes).toBeLessThanOrEqual(5_000_000);
+    expect([r.rejected, r.failures, s.state.registered.size]).toEqual([[], [], 20_000]);
+    // The stand-in enforces the limit: one message for everything is refused.
+    const [all] = uidMessages(
+      { register: [...want].map(([ip, tags]) => ({ ip, tags })), unregister: [] },
+      { timeoutS: 60, persistent: true, maxBytes: 1e9, maxEntries: 1e9 },
+    );
+    const e = await client()
+      .userId(all ?? '')
+      .catch((x: unknown) => x as PanoramaError);
+    expect(e).toMatchObject({ code: 'api', apiCode: 400 });
   });
 
   it('refuses to remove every registration when the cluster has no pods', async () => {

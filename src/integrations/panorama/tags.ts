@@ -64,7 +64,7 @@ export function desiredTags(
       if (why)
         issues.push({
           code: 'tags.invalid',
-          ip: '',
+          ip: p.ips.map(formatIP).join(', '),
           message: `tag ${JSON.stringify(t)} of ${p.namespace}/${p.name} ${why}`,
         });
       return !why;
