@@ -1,6 +1,8 @@
 // Built-in knowledge of PAN-OS predefined objects: the standard ports of common App-IDs (what
 // `application-default` means for them) and the two predefined services. App-ID identifies an
 // application by its traffic, which zonewall cannot do: these ports are all it can enforce.
+// The table is zonewall's own, kept to well-known applications and their registered ports; an
+// App-ID not in it is reported, never guessed.
 import type { ServicePorts } from './types.js';
 
 type Spec = string; // "tcp/80,8080 udp/53": protocol/ports groups, space-separated
@@ -13,14 +15,11 @@ const APPS: Readonly<Record<string, Spec>> = {
   'dns-base': 'tcp/53 udp/53',
   mysql: 'tcp/3306',
   postgres: 'tcp/5432',
-  'ms-sql': 'tcp/1433',
   'mssql-db': 'tcp/1433',
   oracle: 'tcp/1521',
   mongodb: 'tcp/27017',
   redis: 'tcp/6379',
-  elasticsearch: 'tcp/9200,9300',
   ldap: 'tcp/389 udp/389',
-  ldaps: 'tcp/636',
   kerberos: 'tcp/88 udp/88',
   ntp: 'udp/123',
   'ntp-base': 'udp/123',
@@ -31,17 +30,12 @@ const APPS: Readonly<Record<string, Spec>> = {
   smtp: 'tcp/25,587',
   'smtp-base': 'tcp/25,587',
   imap: 'tcp/143',
-  imaps: 'tcp/993',
   pop3: 'tcp/110',
-  pop3s: 'tcp/995',
   ftp: 'tcp/21',
   tftp: 'udp/69',
   telnet: 'tcp/23',
-  rdp: 'tcp/3389 udp/3389',
   'ms-rdp': 'tcp/3389 udp/3389',
   vnc: 'tcp/5900',
-  http2: 'tcp/443',
-  'http-proxy': 'tcp/3128,8080',
   radius: 'udp/1812,1813',
   'tacacs-plus': 'tcp/49',
   dhcp: 'udp/67,68',
@@ -52,20 +46,6 @@ const APPS: Readonly<Record<string, Spec>> = {
   'ms-ds-smbv3': 'tcp/445',
   nfs: 'tcp/2049 udp/2049',
   git: 'tcp/9418',
-  kafka: 'tcp/9092',
-  rabbitmq: 'tcp/5672',
-  mqtt: 'tcp/1883,8883',
-  memcache: 'tcp/11211 udp/11211',
-  cassandra: 'tcp/9042',
-  zookeeper: 'tcp/2181',
-  kubernetes: 'tcp/443,6443',
-  docker: 'tcp/2375,2376',
-  prometheus: 'tcp/9090',
-  grpc: 'tcp/443',
-  ocsp: 'tcp/80',
-  'google-base': 'tcp/80,443',
-  'paloalto-updates': 'tcp/443',
-  'paloalto-wildfire-cloud': 'tcp/443',
   sip: 'tcp/5060,5061 udp/5060',
   ike: 'udp/500,4500',
   'ipsec-esp-udp': 'udp/4500',
@@ -74,13 +54,10 @@ const APPS: Readonly<Record<string, Spec>> = {
   ping: 'icmp icmp6',
   icmp: 'icmp',
   'ipv6-icmp': 'icmp6',
-  traceroute: 'udp/33434-33534 icmp',
   'ipsec-esp': 'proto/50',
   gre: 'proto/47',
   ospf: 'proto/89',
   bgp: 'tcp/179',
-  'ssl-vpn': 'tcp/443',
-  'facebook-base': 'tcp/80,443',
   daytime: 'tcp/13 udp/13',
 };
 

@@ -459,3 +459,53 @@ describe('mapping', () => {
     });
   });
 });
+
+describe('firewall configurations and zone names', () => {
+  const vsys = (name: string, body: string): string =>
+    `<entry name="${name}"><zone><entry name="Trust Zone"/><entry name="DMZ"/><entry name="dmz"/><entry name="untrust"/></zone>${body}</entry>`;
+  const FIREWALL = `<config version="9.1.0"><devices><entry name="localhost.localdomain"><vsys>
+    ${vsys('vsys1', `<rulebase>${rules({ name: 'in', from: ['untrust'], to: ['DMZ', 'dmz'], app: ['web-browsing'], svc: ['application-default'] }, { name: 'Trust to DMZ', from: ['Trust Zone'], to: ['DMZ'] })}</rulebase>`)}
+    ${vsys(
+      'vsys2',
+      `<rulebase>${rules({ name: 'two', from: ['dmz'], to: ['untrust'], action: 'deny' })}
+      <default-security-rules><rules><entry name="interzone-default"><action>allow</action></entry></rules></default-security-rules></rulebase>`,
+    )}
+  </vsys></entry></devices></config>`;
+
+  it('keeps zone names that are DNS labels, renames the others (case-sensitively) and says so', () => {
+    const r = importPanorama(FIREWALL, { internetZones: ['untrust'] });
+    expect(r.ok).toBe(true);
+    expect(r.document?.spec.zones).toEqual([
+      { name: 'dmz' },
+      { name: 'dmz-2' },
+      { name: 'trust-zone' },
+    ]);
+    expect(r.report?.zones).toEqual([
+      { firewall: 'Trust Zone', zone: 'trust-zone' },
+      { firewall: 'DMZ', zone: 'dmz-2' },
+    ]);
+    expect(rulesOf(r).map((x) => [x.name, x.from, x.to])).toEqual([
+      ['in', ['internet'], ['dmz-2', 'dmz']],
+      ['trust-to-dmz', ['trust-zone'], ['dmz-2']],
+    ]);
+    expect(loadCluster([{ path: 'z.yaml', text: r.yaml ?? '' }]).issues).toEqual([]);
+  });
+
+  it('reads the vsys asked for, with its default-rule overrides', () => {
+    const r = importPanorama(FIREWALL, { deviceGroup: 'vsys2', internetZones: ['untrust'] });
+    expect(r.report?.scope).toBe('vsys2');
+    expect(r.document?.spec.defaults).toEqual({ intraZone: 'Pass', interZone: 'Pass' });
+    expect(rulesOf(r).map((x) => [x.from, x.to, x.action])).toEqual([
+      [['dmz'], ['internet'], 'Deny'],
+    ]);
+    expect(importPanorama(FIREWALL, { deviceGroup: 'vsys9' }).issues[0]?.code).toBe(
+      'panos.vsys.unknown',
+    );
+  });
+
+  it('reads a type=config API response holding a vsys', () => {
+    const response = `<response status="success" code="19"><result total-count="1" count="1"><vsys>${vsys('vsys1', `<rulebase>${rules({ name: 'api', from: ['dmz'], to: ['DMZ'] })}</rulebase>`)}</vsys></result></response>`;
+    const r = importPanorama(response);
+    expect(rulesOf(r).map((x) => [x.from, x.to])).toEqual([[['dmz'], ['dmz-2']]]);
+  });
+});
