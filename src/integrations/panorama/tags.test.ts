@@ -1,7 +1,8 @@
 // Tag planning: what each pod address carries, the 32-tag limit, and reconciliation that
 // changes only zonewall's own tags on addresses this cluster owns.
 import { describe, expect, it } from 'vitest';
-import { planTags, podTags } from './tags.js';
+import { loadCluster } from '../../core/zones/index.js';
+import { desiredTags, planTags, podTags } from './tags.js';
 
 const N = { appLabel: 'app', cluster: 'prod' };
 const m = (o: Record<string, string[]>): Map<string, string[]> => new Map(Object.entries(o));
@@ -89,5 +90,59 @@ describe('planTags', () => {
     expect(plan.issues[0]?.message).toContain('not registered: zonewall.cluster.prod');
     const full = planTags(m({ '10.0.0.1': want }), m({ '10.0.0.1': [...others, 'x', 'y'] }), N);
     expect(full.register).toEqual([]);
+  });
+});
+
+const CLUSTER = `apiVersion: zonewall.io/v1alpha1
+kind: ZonePolicy
+metadata: {name: z}
+spec:
+  defaultZone: trusted
+  zones: [{name: dmz}, {name: trusted}]
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {zonewall.io/zone: dmz}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: batch}
+${[
+  ['shop', 'web', '{app: web}', 'Running', false, '10.1.0.1'],
+  ['shop', 'db', '{app: db, zonewall.io/zone: trusted}', 'Running', false, '10.1.0.2'],
+  ['shop', 'odd', '{zonewall.io/zone: nowhere}', 'Running', false, '10.1.0.3'],
+  ['batch', 'done', '{}', 'Succeeded', false, '10.1.0.4'],
+  ['batch', 'agent', '{}', 'Running', true, '192.168.0.10'],
+  ['batch', 'twin', '{}', 'Running', false, '10.1.0.1'],
+]
+  .map(
+    ([ns, name, labels, phase, host, ip]) => `---
+apiVersion: v1
+kind: Pod
+metadata: {namespace: ${ns}, name: ${name}, labels: ${labels}}
+spec: {hostNetwork: ${host}, containers: [{name: c, image: i}]}
+status: {phase: ${phase}, podIP: ${ip}}`,
+  )
+  .join('\n')}
+`;
+
+describe('desiredTags', () => {
+  it('tags running pods by zone (pod label, namespace label, default), namespace and app', () => {
+    const res = loadCluster([{ path: 'c.yaml', text: CLUSTER }]);
+    expect(res.issues.filter((i) => i.severity === 'error')).toEqual([]);
+    const { desired, issues } = desiredTags(res.set, res.zonePolicy ?? expect.fail('no policy'), N);
+    // Sorted by namespace/name, batch/twin comes before shop/web and keeps the shared address;
+    // the finished and the host-network pods are not registered.
+    expect(Object.fromEntries(desired)).toEqual({
+      '10.1.0.1': ['zonewall.zone.trusted', 'zonewall.ns.batch', 'zonewall.cluster.prod'],
+      '10.1.0.2': [
+        'zonewall.zone.trusted',
+        'zonewall.ns.shop',
+        'zonewall.app.db',
+        'zonewall.cluster.prod',
+      ],
+      '10.1.0.3': ['zonewall.ns.shop', 'zonewall.cluster.prod'],
+    });
+    expect(issues.map((i) => [i.code, i.ip])).toEqual([['tags.duplicate-ip', '10.1.0.1']]);
   });
 });
