@@ -77,11 +77,12 @@ function addSync(program: Command, io: IO, run: Run): void {
     )
     .option('--push-tags', 'register pod addresses as tags after each poll (needs -f)', false)
     .option('-f, --file <path>', FILES, collect, []);
-  tagOptions(c, '2m').action((o: SyncFlags, cmd: Command) => {
-    // A lease must outlast a few missed polls: four intervals unless given.
+  tagOptions(c, '15m').action((o: SyncFlags, cmd: Command) => {
+    // A lease must outlast a Panorama outage of the usual kind (a restart, an upgrade), or a
+    // firewall reached through it would drop the pods from its groups: four polls, at least 15 min.
     const leaseS =
       cmd.getOptionValueSource('lease') === 'default'
-        ? Math.max(60, Math.ceil((4 * o.interval) / 1000))
+        ? Math.max(900, Math.ceil((4 * o.interval) / 1000))
         : o.lease;
     if (o.pushTags && o.file.length === 0) {
       io.err('error: --push-tags needs the cluster manifests (-f PATH)\n');

@@ -201,22 +201,25 @@ function podsOf(
 
 const short = (hash: string | undefined): string => (hash ? hash.slice(0, 12) : 'none');
 
+const back = (n: number | undefined): string =>
+  n === undefined ? '' : `answering again after ${n} failed poll${n === 1 ? '' : 's'}; `;
+
 function reportEvent(io: IO, e: SyncEvent, out: string): void {
   const now = new Date().toISOString();
   switch (e.kind) {
     case 'changed':
       io.err(
-        `${now} sync: policy changed (sha256 ${short(e.hash)}), handed on to ${out === '-' ? 'standard output' : out}${e.warnings.length > 0 ? `; ${e.warnings.length} warnings` : ''}\n`,
+        `${now} sync: ${back(e.recoveredAfter)}policy changed (sha256 ${short(e.hash)}), handed on to ${out === '-' ? 'standard output' : out}${e.warnings.length > 0 ? `; ${e.warnings.length} warnings` : ''}\n`,
       );
       for (const w of e.warnings)
         io.err(`  warning: ${w.message}${w.code ? ` [${w.code}]` : ''}\n`);
       return;
     case 'unchanged':
-      io.err(`${now} sync: policy unchanged (sha256 ${short(e.hash)})\n`);
+      io.err(`${now} sync: ${back(e.recoveredAfter)}policy unchanged (sha256 ${short(e.hash)})\n`);
       return;
     case 'failed':
       io.err(
-        `${now} sync: ${e.stage} failed: ${e.message}; the policy in force stays (sha256 ${short(e.kept)})\n`,
+        `${now} sync: ${e.stage} failed${e.inARow !== undefined && e.inARow > 1 ? ` (${e.inARow} polls in a row)` : ''}: ${e.message}; the policy in force stays (sha256 ${short(e.kept)})\n`,
       );
       for (const i of (e.issues ?? []).slice(0, 20))
         io.err(`  ${i.severity}: ${i.message}${i.code ? ` [${i.code}]` : ''}\n`);

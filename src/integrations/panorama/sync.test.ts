@@ -97,6 +97,11 @@ describe('PanoramaSync', () => {
     const failed = events[1];
     expect(failed?.kind === 'failed' && failed.kept).toBe(good);
     expect(failed?.kind === 'failed' && failed.message).toMatch(/ECONNREFUSED/);
+    expect(
+      events.map((e) =>
+        e.kind === 'failed' ? e.inARow : e.kind === 'unchanged' ? e.recoveredAfter : undefined,
+      ),
+    ).toEqual([undefined, 1, 2, 3, 3]);
   });
 
   it.each([

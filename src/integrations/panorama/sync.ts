@@ -28,14 +28,16 @@ export type BuildZonePolicy = (
 export type SyncStage = 'fetch' | 'build' | 'validate' | 'hand-on' | 'tags';
 
 export type SyncEvent =
-  | { kind: 'changed'; hash: string; warnings: readonly BuildIssue[] }
-  | { kind: 'unchanged'; hash: string }
+  | { kind: 'changed'; hash: string; warnings: readonly BuildIssue[]; recoveredAfter?: number }
+  | { kind: 'unchanged'; hash: string; recoveredAfter?: number }
   | {
       kind: 'failed';
       stage: SyncStage;
       message: string;
       issues?: readonly BuildIssue[];
       kept: string | undefined;
+      /** Policy polls failed in a row, this one included (not set for tags). */
+      inARow?: number;
     }
   | { kind: 'tags'; report: PushReport };
 
@@ -64,6 +66,7 @@ export interface PollResult {
 
 export class PanoramaSync {
   private good: { hash: string; zonePolicy: ZonePolicy | undefined } | undefined;
+  private failedPolls = 0;
 
   constructor(private readonly o: SyncOptions) {
     if (o.inForce !== undefined)
@@ -97,8 +100,16 @@ export class PanoramaSync {
       message,
       ...(issues ? { issues } : {}),
       kept: this.good?.hash,
+      inARow: ++this.failedPolls,
     });
     return { ok: false, changed: false };
+  }
+
+  /** After failed polls, how many there were (and the count starts again). */
+  private recovered(): { recoveredAfter?: number } {
+    const n = this.failedPolls;
+    this.failedPolls = 0;
+    return n > 0 ? { recoveredAfter: n } : {};
   }
 
   private async policyStep(): Promise<PollResult> {
@@ -134,7 +145,7 @@ export class PanoramaSync {
     const hash = contentHash(yaml);
     if (hash === this.good?.hash) {
       this.good.zonePolicy ??= v.zonePolicy;
-      this.o.report({ kind: 'unchanged', hash });
+      this.o.report({ kind: 'unchanged', hash, ...this.recovered() });
       return { ok: true, changed: false };
     }
     try {
@@ -147,6 +158,7 @@ export class PanoramaSync {
       kind: 'changed',
       hash,
       warnings: built.issues.filter((i) => i.severity === 'warning'),
+      ...this.recovered(),
     });
     return { ok: true, changed: true };
   }
