@@ -8,7 +8,7 @@ import type { ClusterLoad } from '../../core/zones/index.js';
 import { REPO_ROOT } from '../../../test/support/shared.js';
 import { readManifestInputs } from '../manifests.js';
 import { PanoramaClient } from './client.js';
-import { pushTags, readRegistered } from './push.js';
+import { canonicalIp, pushTags, readRegistered } from './push.js';
 import type { PushOptions } from './push.js';
 import { Secret } from './secret.js';
 import { desiredTags } from './tags.js';
@@ -204,4 +204,14 @@ describe('readRegistered', () => {
       /paging does not advance at start-point 4/,
     );
   });
+
+  it.each([
+    ['10.0.0.1', '10.0.0.1'],
+    ['10.0.0.1/32', '10.0.0.1'],
+    ['FD00:0:0::1', 'fd00::1'],
+    ['fd00::1/128', 'fd00::1'],
+    ['10.0.0.0/24', '10.0.0.0/24'],
+    ['10.0.0.1-10.0.0.9', '10.0.0.1-10.0.0.9'],
+    ['10.0.0.1/128', '10.0.0.1/128'],
+  ])('reads %s back as %s', (text, want) => expect(canonicalIp(text)).toBe(want));
 });

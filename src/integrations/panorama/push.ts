@@ -1,5 +1,6 @@
 // Reading registered addresses back from the device (paged with `limit` and `start-point`, as
 // PAN-OS 8.0 and later accept) and applying a tag plan in size-bounded User-ID batches.
+import { formatIP, parseIP } from '../../core/net/index.js';
 import type { PanoramaClient, UidEntryResult } from './client.js';
 import { PanoramaError } from './errors.js';
 import { TAG_PREFIX, ownedCount, planTags } from './tags.js';
@@ -29,9 +30,10 @@ export async function readRegistered(
       const ip = e.attr('ip');
       if (ip === undefined)
         throw new PanoramaError('malformed', 'a registered-ip entry without an ip');
-      if (!out.has(ip)) added++;
+      const key = canonicalIp(ip);
+      if (!out.has(key)) added++;
       out.set(
-        ip,
+        key,
         e.all('tag/member').map((m) => m.value),
       );
     }
@@ -44,6 +46,18 @@ export async function readRegistered(
       );
     start += entries.length;
   }
+}
+
+/**
+ * An address as zonewall writes it, so that the device's spelling (upper-case or expanded IPv6,
+ * a host written as /32 or /128) matches the pod's. Ranges and networks are kept as they are.
+ */
+export function canonicalIp(text: string): string {
+  const host = /^(.*)\/(32|128)$/.exec(text);
+  const ip = parseIP(host?.[1] ?? text);
+  if (!ip) return text;
+  if (host && (ip.version === 4) !== (host[2] === '32')) return text;
+  return formatIP(ip);
 }
 
 export interface PushOptions {
