@@ -4,6 +4,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { ConnectOptions } from '../integrations/panorama/connect.js';
 import { DEFAULT_KEY_ENV } from '../integrations/panorama/secret.js';
+import { MAX_TAG_TIMEOUT_S } from '../integrations/panorama/uid-message.js';
 
 const UNITS: Readonly<Record<string, number>> = {
   ms: 1,
@@ -30,7 +31,8 @@ export function positiveInt(v: string): number {
 /** A tag lease in whole seconds, within the documented 30 days. */
 export function lease(v: string): number {
   const s = Math.ceil(duration(v) / 1000);
-  if (s > 2_592_000) throw new InvalidArgumentError('a lease is at most 30d (the API limit)');
+  if (s > MAX_TAG_TIMEOUT_S)
+    throw new InvalidArgumentError('a lease is at most 30d (the API limit)');
   return s;
 }
 
