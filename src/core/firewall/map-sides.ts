@@ -39,6 +39,8 @@ export interface SideContext {
   appLabel: string;
   cluster?: string;
   notes: Note[];
+  /** What each member resolves to, computed once per import (members recur across rules). */
+  memo: WeakMap<AddressItem, Parts>;
 }
 
 interface PodTerm {
@@ -46,7 +48,7 @@ interface PodTerm {
   selector?: string;
 }
 
-interface Parts {
+export interface Parts {
   pods: PodTerm[];
   nets: CIDR[];
   domains: string[];
@@ -191,39 +193,62 @@ function negateOutside(parts: Parts, ctx: SideContext): SideTerm[] {
 
 /** Flatten members into workload terms, outside addresses, and what cannot be matched exactly. */
 function collect(items: AddressItem[], ctx: SideContext): Parts {
-  const parts: Parts = { pods: [], nets: [], domains: [], inexact: [], unknown: [], names: [] };
+  const each = items.map((i) => partsOf(i, ctx));
+  if (each.length === 1) return each[0] as Parts;
+  return {
+    pods: each.flatMap((p) => p.pods),
+    nets: dedupeCidrs(each.flatMap((p) => p.nets)),
+    domains: dedupe(each.flatMap((p) => p.domains)),
+    inexact: dedupe(each.flatMap((p) => p.inexact)),
+    unknown: dedupe(each.flatMap((p) => p.unknown)),
+    names: each.flatMap((p) => p.names),
+  };
+}
+
+function partsOf(item: AddressItem, ctx: SideContext): Parts {
+  const known = ctx.memo.get(item);
+  if (known) {
+    for (const p of known.pods) if (p.zone !== undefined) ctx.useZone(p.zone);
+    return known;
+  }
+  const parts: Parts = {
+    pods: [],
+    nets: [],
+    domains: [],
+    inexact: [],
+    unknown: [],
+    names: [item.name],
+  };
   // `tagged`: reached through a dynamic group, whose other tags match no pod (only objects).
-  const visit = (item: AddressItem, tagged: boolean): void => {
-    switch (item.kind) {
+  const visit = (i: AddressItem, tagged: boolean): void => {
+    switch (i.kind) {
       case 'nets':
-        parts.nets.push(...item.cidrs);
-        if (!tagged) parts.inexact.push(item.name);
+        parts.nets.push(...i.cidrs);
+        if (!tagged) parts.inexact.push(i.name);
         break;
       case 'fqdn':
-        parts.domains.push(item.domain);
-        if (!tagged) parts.inexact.push(item.name);
+        parts.domains.push(i.domain);
+        if (!tagged) parts.inexact.push(i.name);
         break;
       case 'group':
-        item.members.forEach((m) => visit(m, tagged));
+        i.members.forEach((m) => visit(m, tagged));
         break;
       case 'unknown':
-        parts.inexact.push(item.name);
-        parts.unknown.push(item.name);
+        parts.inexact.push(i.name);
+        parts.unknown.push(i.name);
         break;
       case 'dynamic':
-        dynamicTerms(item, ctx, parts);
-        item.objects.forEach((o) => visit(o, true));
+        dynamicTerms(i, ctx, parts);
+        i.objects.forEach((o) => visit(o, true));
         break;
     }
   };
-  for (const i of items) {
-    parts.names.push(i.name);
-    visit(i, false);
-  }
+  visit(item, false);
   parts.inexact = dedupe(parts.inexact);
   parts.unknown = dedupe(parts.unknown);
   parts.nets = dedupeCidrs(parts.nets);
   parts.domains = dedupe(parts.domains);
+  ctx.memo.set(item, parts);
   return parts;
 }
 

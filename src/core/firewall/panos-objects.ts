@@ -25,7 +25,7 @@ export function members(el: XmlElement | undefined): string[] {
 
 export class ObjectResolver {
   private readonly addressCache = new Map<string, AddressItem>();
-  private taggedCache: Array<{ item: AddressItem; tags: Set<string> }> | undefined;
+  private taggedCache: Map<string, Array<{ item: AddressItem; tags: Set<string> }>> | undefined;
 
   /** `scopes`: nearest first, shared last. */
   constructor(
@@ -34,12 +34,26 @@ export class ObjectResolver {
     private readonly file: string | undefined,
   ) {}
 
+  /** Per scope and kind, entries by name (the first of a name wins). */
+  private readonly index = new Map<string, Map<string, XmlElement>>();
+
+  private entries(scope: ObjectScope, kind: string): Map<string, XmlElement> {
+    const key = `${scope.path} ${kind}`;
+    let m = this.index.get(key);
+    if (!m) {
+      m = new Map();
+      for (const e of scope.el.child(kind)?.children('entry') ?? []) {
+        const n = e.attr('name');
+        if (n !== undefined && !m.has(n)) m.set(n, e);
+      }
+      this.index.set(key, m);
+    }
+    return m;
+  }
+
   private find(kind: string, name: string): { el: XmlElement; scope: ObjectScope } | undefined {
     for (const scope of this.scopes) {
-      const el = scope.el
-        .child(kind)
-        ?.children('entry')
-        .find((e) => e.attr('name') === name);
+      const el = this.entries(scope, kind).get(name);
       if (el) return { el, scope };
     }
     return undefined;
@@ -127,26 +141,36 @@ export class ObjectResolver {
       this.warn('panos.filter.syntax', reason, path);
       return { kind: 'unknown', name, reason };
     }
-    const objects = this.tagged().filter(({ tags }) =>
-      parsed.dnf.some((term) => term.every((t) => tags.has(t))),
-    );
-    return { kind: 'dynamic', name, filter, dnf: parsed.dnf, objects: objects.map((o) => o.item) };
+    // Objects whose tags satisfy a term: look up the term's rarest tag, then check the rest.
+    const byTag = this.tagged();
+    const found = new Set<AddressItem>();
+    for (const term of parsed.dnf) {
+      const lists = term.map((t) => byTag.get(t) ?? []);
+      const rarest = lists.reduce((a, b) => (b.length < a.length ? b : a), lists[0] ?? []);
+      for (const o of rarest) if (term.every((t) => o.tags.has(t))) found.add(o.item);
+    }
+    const objects = [...found];
+    return { kind: 'dynamic', name, filter, dnf: parsed.dnf, objects };
   }
 
-  /** Every address object visible here (the nearest definition of each name) with its tags. */
-  private tagged(): Array<{ item: AddressItem; tags: Set<string> }> {
+  /** Every address object visible here (the nearest definition of each name), by tag. */
+  private tagged(): Map<string, Array<{ item: AddressItem; tags: Set<string> }>> {
     if (this.taggedCache) return this.taggedCache;
     const seen = new Set<string>();
-    const out: Array<{ item: AddressItem; tags: Set<string> }> = [];
+    const out = new Map<string, Array<{ item: AddressItem; tags: Set<string> }>>();
     for (const scope of this.scopes) {
-      for (const el of scope.el.child('address')?.children('entry') ?? []) {
-        const name = el.attr('name') ?? '';
+      for (const [name, el] of this.entries(scope, 'address')) {
         if (seen.has(name)) continue;
         seen.add(name);
         const tags = new Set(members(el.child('tag')));
         if (tags.size === 0) continue;
         const path = `${scope.path}/address/entry[@name='${name}']`;
-        out.push({ item: this.addressObject(name, el, path), tags });
+        const o = { item: this.addressObject(name, el, path), tags };
+        for (const t of tags) {
+          const list = out.get(t);
+          if (list) list.push(o);
+          else out.set(t, [o]);
+        }
       }
     }
     this.taggedCache = out;

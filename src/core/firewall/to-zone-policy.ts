@@ -9,8 +9,8 @@ import { NameSet, dnsLabel, isDnsLabel } from './map-names.js';
 import { mapServices } from './map-services.js';
 import type { ServiceDoc, Variant } from './map-services.js';
 import { ALL_EXTERNALS, mapSide } from './map-sides.js';
-import type { Note, SideContext, SideTerm } from './map-sides.js';
-import type { DefaultRule, FirewallPolicy, FirewallRule } from './types.js';
+import type { Note, Parts, SideContext, SideTerm } from './map-sides.js';
+import type { AddressItem, DefaultRule, FirewallPolicy, FirewallRule } from './types.js';
 
 export interface ImportOptions {
   /** `metadata.name` of the ZonePolicy. */
@@ -110,6 +110,9 @@ export function toZonePolicy(
 class Mapper {
   readonly externals: Array<{ name: string; nets?: string[]; domains?: string[] }> = [];
   private readonly externalByKey = new Map<string, string>();
+  private readonly externalNames = new Set<string>();
+  private readonly memo = new WeakMap<AddressItem, Parts>();
+  private readonly netKeys = new WeakMap<CIDR[], string>();
   private readonly zoneMap = new Map<string, string>();
   private readonly zoneNames = new NameSet(['internet', 'any']);
   private readonly usedZones = new Set<string>();
@@ -157,12 +160,18 @@ class Mapper {
   }
 
   private external = (nets: CIDR[], domains: string[], hint: string): string => {
-    const netText = nets.map(formatCIDR);
-    const key = JSON.stringify([netText, domains]);
+    let netKey = this.netKeys.get(nets);
+    if (netKey === undefined) {
+      netKey = nets.map(formatCIDR).join(',');
+      this.netKeys.set(nets, netKey);
+    }
+    const key = `${netKey} ${domains.join(',')}`;
     const known = this.externalByKey.get(key);
     if (known) return known;
+    const netText = nets.map(formatCIDR);
     const name = this.zoneNames.take(dnsLabel(hint));
     this.externalByKey.set(key, name);
+    this.externalNames.add(name);
     this.externals.push({
       name,
       ...(netText.length > 0 ? { nets: netText } : {}),
@@ -227,6 +236,7 @@ class Mapper {
         appLabel: this.appLabel,
         ...(this.opts.cluster !== undefined ? { cluster: this.opts.cluster } : {}),
         notes,
+        memo: this.memo,
       });
       const src = mapSide(from, r.source, r.negateSource, ctx('source'));
       const dst = mapSide(to, r.destination, r.negateDestination, ctx('destination'));
@@ -340,9 +350,7 @@ class Mapper {
   }
 
   private isOutside(ref: string): boolean {
-    return (
-      ref === 'internet' || ref === ALL_EXTERNALS || this.externals.some((e) => e.name === ref)
-    );
+    return ref === 'internet' || ref === ALL_EXTERNALS || this.externalNames.has(ref);
   }
 
   private name(r: FirewallRule, produced: RuleDoc[]): string[] {

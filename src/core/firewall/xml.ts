@@ -178,8 +178,15 @@ const PREDEFINED: Readonly<Record<string, string>> = {
 };
 
 // Name characters: XML's NameStartChar/NameChar, simplified to "not a delimiter".
-const NAME_START = /[A-Za-z_:\u00C0-\uFFFF]/;
-const NAME_CHAR = /[A-Za-z0-9_:.\-\u00B7\u00C0-\uFFFF]/;
+function isNameStart(c: number): boolean {
+  return (
+    (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a || c >= 0xc0
+  );
+}
+
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0xb7;
+}
 
 class Parser {
   private pos = 0;
@@ -381,9 +388,9 @@ class Parser {
   private name(): string {
     const s = this.src;
     const start = this.pos;
-    if (!NAME_START.test(s[this.pos] ?? '')) this.fail('xml.syntax', 'expected a name');
+    if (!isNameStart(s.charCodeAt(this.pos))) this.fail('xml.syntax', 'expected a name');
     this.pos++;
-    while (this.pos < s.length && NAME_CHAR.test(s[this.pos] as string)) this.pos++;
+    while (this.pos < s.length && isNameChar(s.charCodeAt(this.pos))) this.pos++;
     return s.slice(start, this.pos);
   }
 
