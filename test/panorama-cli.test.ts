@@ -144,6 +144,21 @@ describe.skipIf(!SHARED)(`sync panorama (skipped when absent: ${SHARED_MISSING})
       /sync: policy changed \(sha256 [0-9a-f]{12}\), handed on to .*zones\.yaml/,
     );
     expect(await readFile(out, 'utf8')).toBe(importPanorama(xml, { deviceGroup: DG }).yaml);
+    // The security team disables a rule in Panorama: the next poll hands the change on.
+    const rule =
+      '<entry name="berlin-office  prerule  intra" uuid="dbd42931-cc13-4dba-8753-6fd1ade4f407">';
+    expect(xml).toContain(rule);
+    const changed = xml.replace(rule, `${rule}<disabled>yes</disabled>`);
+    p.setConfig(changed);
+    try {
+      const again = await cli(args('-o', out));
+      expect([again.code, again.err]).toEqual([0, expect.stringMatching(/policy changed/)]);
+      const written = await readFile(out, 'utf8');
+      expect(written).toBe(importPanorama(changed, { deviceGroup: DG }).yaml);
+      expect(written).not.toBe(importPanorama(xml, { deviceGroup: DG }).yaml);
+    } finally {
+      p.setConfig(xml);
+    }
   });
 
   it('leaves the file alone when nothing changed, and while Panorama is away', async () => {
