@@ -114,6 +114,16 @@ describe('faults', () => {
     expect(sleeps).toEqual([100, 150]);
   });
 
+  it('retries a User-ID request that failed as a whole with an internal error', async () => {
+    s.inject({ kind: 'api-error', code: 21 }, 1, 'user-id');
+    const msg =
+      '<uid-message><type>update</type><payload><register><entry ip="10.9.9.9"><tag><member>t</member></tag></entry></register></payload></uid-message>';
+    expect(await client().userId(msg)).toEqual([]);
+    expect(s.requests.map((r) => r.type)).toEqual(['user-id', 'user-id']);
+    s.inject({ kind: 'api-error', code: 17 }, 1, 'user-id');
+    expect((await failure(client().userId(msg))).apiCode).toBe(17);
+  });
+
   it('times out a hanging answer and gives up after the attempts', async () => {
     s.inject({ kind: 'hang' }, 3);
     const e = await failure(client({ timeoutMs: 200 }).configShow('/config/shared'));

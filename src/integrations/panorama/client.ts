@@ -130,10 +130,7 @@ export class PanoramaClient {
    */
   async userId(cmd: string): Promise<UidEntryResult[]> {
     const env = await this.call('user-id', { type: 'user-id', cmd, ...this.scope() }, [], true);
-    const entries = uidEntries(env).filter((e) => !benignUidMessage(e.message));
-    if (env.status === 'error' && uidEntries(env).length === 0)
-      throw this.redacted(envelopeError(env));
-    return entries;
+    return uidEntries(env).filter((e) => !benignUidMessage(e.message));
   }
 
   /** The form fields a request with a key adds (for size estimates). */
@@ -153,7 +150,7 @@ export class PanoramaClient {
     return env.result;
   }
 
-  /** POST with retries; returns a success envelope (or an error one when `errorOk`). */
+  /** POST with retries; returns a success envelope (or, with `errorOk`, one of per-entry errors). */
   private async call(
     type: string,
     form: Record<string, string>,
@@ -194,7 +191,8 @@ export class PanoramaClient {
       throw e;
     }
     if (env.status === 'error') {
-      if (errorOk && res.status === 200) return env;
+      // Per-entry results: the request as a whole was taken.
+      if (errorOk && res.status === 200 && uidEntries(env).length > 0) return env;
       const err = envelopeError(env);
       if (res.status >= 500 && err.code === 'api' && !err.retryable)
         throw httpError(res.status, err);
