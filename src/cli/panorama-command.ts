@@ -46,6 +46,7 @@ interface SyncFlags extends ConnectionFlags, TagFlags {
   out: string;
   allowAction: 'Pass' | 'Allow';
   internetZone: string[];
+  name?: string;
   pushTags: boolean;
   file: string[];
 }
@@ -75,6 +76,7 @@ function addSync(program: Command, io: IO, run: Run): void {
       collect,
       [],
     )
+    .option('--name <name>', 'metadata.name of the ZonePolicy (default: from the device group)')
     .option('--push-tags', 'register pod addresses as tags after each poll (needs -f)', false)
     .option('-f, --file <path>', FILES, collect, []);
   tagOptions(c, '15m').action((o: SyncFlags, cmd: Command) => {
@@ -102,6 +104,7 @@ function addSync(program: Command, io: IO, run: Run): void {
           allowAction: o.allowAction,
           appLabel: o.appLabel,
           ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
+          ...(o.name !== undefined ? { name: o.name } : {}),
           ...(o.internetZone.length > 0 ? { internetZones: o.internetZone } : {}),
         }),
       }),
