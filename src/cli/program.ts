@@ -3,6 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { check } from './commands/check.js';
 import { compile } from './commands/compile.js';
+import { compileHost } from './commands/compile-host.js';
 import { verify } from './commands/verify.js';
 import { zones } from './commands/zones.js';
 import { addPanoramaCommands } from './panorama-command.js';
@@ -157,7 +158,7 @@ export function buildProgram(io: IO, done: (code: ExitCode) => void): Command {
   program
     .command('compile')
     .description(
-      'Compile a ZonePolicy for a target: calico (Tier, GlobalNetworkPolicies, GlobalNetworkSets, IPPools), cnp (ClusterNetworkPolicy v1alpha2) or anp (AdminNetworkPolicy v1alpha1). Output is deterministic. Exit 2 when the target cannot express a rule (use --approximate to approximate safely).',
+      'Compile a ZonePolicy for a target: calico (Tier, GlobalNetworkPolicies, GlobalNetworkSets, IPPools), cnp (ClusterNetworkPolicy v1alpha2), anp (AdminNetworkPolicy v1alpha1), or nftables (the whole enforced policy for the pods of one --host, as one `inet zonewall` table for `nft -f`). Output is deterministic. Exit 2 when the target cannot express a rule (use --approximate to approximate safely).',
     )
     .requiredOption('--zones <file>', 'the ZonePolicy file')
     .addOption(
@@ -172,7 +173,7 @@ export function buildProgram(io: IO, done: (code: ExitCode) => void): Command {
     )
     .option(
       '-f, --file <path>',
-      'cluster manifests: namespaces get their zone pool annotation (calico); repeatable',
+      'cluster manifests: namespaces get their zone pool annotation (calico); the pods and policies to render (nftables); repeatable',
       collect,
       [],
     )
@@ -186,6 +187,10 @@ export function buildProgram(io: IO, done: (code: ExitCode) => void): Command {
       'ClusterNetworkPolicy/AdminNetworkPolicy priority band, e.g. 100:199',
       priorityBand,
     )
+    .option('--host <node>', 'nftables: the node whose pods are rendered (spec.nodeName)')
+    .option('--log-group <n>', 'nftables: the NFLOG group for denies (default 100)', (v) =>
+      Number(v),
+    )
     .action(
       (o: {
         zones: string;
@@ -194,16 +199,26 @@ export function buildProgram(io: IO, done: (code: ExitCode) => void): Command {
         file: string[];
         approximate: boolean;
         priorityBand?: [number, number];
+        host?: string;
+        logGroup?: number;
       }) =>
         run(
-          compile(io, {
-            zones: o.zones,
-            target: o.target,
-            out: o.out,
-            files: o.file,
-            approximate: o.approximate,
-            ...(o.priorityBand ? { priorityBand: o.priorityBand } : {}),
-          }),
+          o.target === 'nftables'
+            ? compileHost(io, {
+                zones: o.zones,
+                files: o.file,
+                out: o.out,
+                ...(o.host !== undefined ? { host: o.host } : {}),
+                ...(o.logGroup !== undefined ? { logGroup: o.logGroup } : {}),
+              })
+            : compile(io, {
+                zones: o.zones,
+                target: o.target,
+                out: o.out,
+                files: o.file,
+                approximate: o.approximate,
+                ...(o.priorityBand ? { priorityBand: o.priorityBand } : {}),
+              }),
         ),
     );
 
