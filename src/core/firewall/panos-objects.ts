@@ -89,7 +89,11 @@ export class ObjectResolver {
     }
     const literal = parseLiteral(name);
     if (literal) return { kind: 'nets', name, cidrs: literal };
-    const reason = `no address, address group or address literal is named ${quote(name)}`;
+    const reason = this.find('external-list', name)
+      ? `${quote(name)} is an external dynamic list: its addresses are fetched by the firewall`
+      : this.find('region', name) || /^[A-Z]{2}$/.test(name)
+        ? `${quote(name)} is a region: its addresses are the firewall's geolocation data`
+        : `no address, address group or address literal is named ${quote(name)}`;
     this.warn('panos.address.unknown', reason, at);
     return { kind: 'unknown', name, reason };
   }

@@ -16,7 +16,7 @@ import type {
 import type { XmlElement } from './xml.js';
 
 /** Match conditions on identity or content that zonewall cannot see, by field. */
-const UNSEEN_FIELDS = ['category', 'source-hip', 'destination-hip', 'hip-profiles', 'schedule'];
+const UNSEEN_FIELDS = ['category', 'source-hip', 'destination-hip', 'hip-profiles'];
 
 export interface RuleContext {
   scope: string;
@@ -58,13 +58,30 @@ export function readRule(el: XmlElement, ctx: RuleContext): FirewallRule {
     tags: members(el.child('tag')),
     ...(target ? { target } : {}),
     ...(description ? { description } : {}),
-    unseen: UNSEEN_FIELDS.flatMap((field) => {
-      const values = members(el.child(field));
-      return values.length > 0 && !(values.length === 1 && values[0] === 'any')
-        ? [{ field, values }]
-        : [];
-    }),
+    unseen: [
+      ...UNSEEN_FIELDS.flatMap((field) => {
+        const values = members(el.child(field));
+        return values.length > 0 && !(values.length === 1 && values[0] === 'any')
+          ? [{ field, values }]
+          : [];
+      }),
+      // A schedule is one name, not a member list.
+      ...(el.textAt('schedule')
+        ? [{ field: 'schedule', values: [el.textAt('schedule') as string] }]
+        : []),
+    ],
+    inspection: profiles(el.child('profile-setting')),
   };
+}
+
+/** Security profiles or a profile group: inspection the firewall applies to allowed traffic. */
+function profiles(el: XmlElement | undefined): string[] {
+  if (!el) return [];
+  const group = members(el.child('group')).map((g) => `group ${g}`);
+  const each = (el.child('profiles')?.children() ?? []).flatMap((p) =>
+    members(p).map((v) => `${p.name} ${v}`),
+  );
+  return [...group, ...each];
 }
 
 function addresses(

@@ -509,3 +509,72 @@ describe('firewall configurations and zone names', () => {
     expect(rulesOf(r).map((x) => [x.from, x.to])).toEqual([[['dmz'], ['dmz-2']]]);
   });
 });
+
+describe('names and conditions', () => {
+  const FW = (rulesXml: string): string =>
+    `<config version="10.2.0"><devices><entry name="localhost.localdomain"><vsys><entry name="vsys1">
+    <address><entry name="vault"><ip-netmask>192.0.2.0/28</ip-netmask></entry></address>
+    <address-group><entry name="in-vault"><dynamic><filter>'zonewall.zone.vault'</filter></dynamic></entry></address-group>
+    <rulebase><security><rules>${rulesXml}</rules></security></rulebase></entry></vsys></entry></devices></config>`;
+
+  it('an external gives its name way to a zone that a tag names later', () => {
+    const r = importPanorama(
+      FW(
+        rule({ name: 'to vault host', from: ['dmz'], to: ['internet'], dst: ['vault'] }) +
+          rule({
+            name: 'into vault',
+            from: ['dmz'],
+            to: ['any'],
+            dst: ['in-vault'],
+            action: 'deny',
+          }),
+      ),
+    );
+    expect(r.ok).toBe(true);
+    expect(externalsOf(r).map((e) => e.name)).toEqual(['vault-net']);
+    expect(r.document?.spec.zones).toEqual([{ name: 'dmz' }, { name: 'vault' }]);
+    expect(rulesOf(r).map((x) => [x.name, x.to])).toEqual([
+      ['to-vault-host', ['vault-net']],
+      ['into-vault', ['vault']],
+    ]);
+  });
+
+  it('a schedule is a condition zonewall cannot see', () => {
+    const r = importPanorama(
+      FW(
+        rule({
+          name: 'office hours',
+          from: ['dmz'],
+          to: ['internet'],
+          extra: '<schedule>weekdays</schedule>',
+        }) +
+          rule({
+            name: 'night block',
+            from: ['dmz'],
+            to: ['internet'],
+            action: 'deny',
+            extra: '<schedule>nights</schedule>',
+          }),
+      ),
+    );
+    expect(report(r, 'office hours')).toMatchObject({ status: 'skipped' });
+    expect(report(r, 'office hours')?.reason).toContain('schedule weekdays');
+    expect(report(r, 'night block')?.notes).toEqual([
+      {
+        field: 'schedule',
+        effect: 'widened',
+        message: 'nights cannot be seen: the deny applies regardless',
+      },
+    ]);
+  });
+
+  it('external dynamic lists and regions are named as such', () => {
+    const r = importPanorama(
+      FW(rule({ name: 'geo', from: ['internet'], to: ['dmz'], src: ['CN'] })),
+    );
+    expect(r.issues.map((i) => i.message)).toEqual([
+      '"CN" is a region: its addresses are the firewall\'s geolocation data',
+    ]);
+    expect(report(r, 'geo')?.status).toBe('skipped');
+  });
+});

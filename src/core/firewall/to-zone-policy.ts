@@ -110,7 +110,6 @@ export function toZonePolicy(
 class Mapper {
   readonly externals: Array<{ name: string; nets?: string[]; domains?: string[] }> = [];
   private readonly externalByKey = new Map<string, string>();
-  private readonly externalNames = new Set<string>();
   private readonly memo = new WeakMap<AddressItem, Parts>();
   private readonly netKeys = new WeakMap<CIDR[], string>();
   private readonly zoneMap = new Map<string, string>();
@@ -167,17 +166,16 @@ class Mapper {
     }
     const key = `${netKey} ${domains.join(',')}`;
     const known = this.externalByKey.get(key);
-    if (known) return known;
+    if (known) return EXT + known;
     const netText = nets.map(formatCIDR);
     const name = this.zoneNames.take(dnsLabel(hint));
     this.externalByKey.set(key, name);
-    this.externalNames.add(name);
     this.externals.push({
       name,
       ...(netText.length > 0 ? { nets: netText } : {}),
       ...(domains.length > 0 ? { domains } : {}),
     });
-    return name;
+    return EXT + name;
   };
 
   defaultAction(d: DefaultRule, which: 'intrazone' | 'interzone', notes: Note[]): string {
@@ -217,6 +215,13 @@ class Mapper {
     const deny = action === 'Deny';
     const cond = this.conditions(r, deny, notes);
     if (cond) return skip(cond);
+    if (!deny && r.inspection.length > 0) {
+      notes.push({
+        field: 'profile-setting',
+        effect: 'unenforced',
+        message: `content inspection is not done here: ${r.inspection.join(', ')}`,
+      });
+    }
     const variants = mapServices(r.applications, r.service, {
       deny,
       appLabel: this.appLabel,
@@ -231,7 +236,10 @@ class Mapper {
         field,
         deny,
         zoneRef: this.zoneRef,
-        useZone: (z) => this.usedZones.add(z),
+        useZone: (z) => {
+          this.usedZones.add(z);
+          if (!this.zoneNames.has(z)) this.zoneNames.take(z);
+        },
         external: this.external,
         appLabel: this.appLabel,
         ...(this.opts.cluster !== undefined ? { cluster: this.opts.cluster } : {}),
@@ -350,7 +358,7 @@ class Mapper {
   }
 
   private isOutside(ref: string): boolean {
-    return ref === 'internet' || ref === ALL_EXTERNALS || this.externalNames.has(ref);
+    return ref === 'internet' || ref === ALL_EXTERNALS || ref.startsWith(EXT);
   }
 
   private name(r: FirewallRule, produced: RuleDoc[]): string[] {
@@ -363,13 +371,31 @@ class Mapper {
 
   /** Rules with the every-external placeholder filled in. */
   finishRules(): RuleDoc[] {
+    // An external named before a tag named a zone of the same name gives way to the zone.
+    const renamed = new Map<string, string>();
+    for (const e of this.externals) {
+      if (!this.usedZones.has(e.name)) continue;
+      const name = this.zoneNames.take(dnsLabel(`${e.name}-net`));
+      renamed.set(e.name, name);
+      e.name = name;
+    }
     const all = this.externals.map((e) => e.name);
     const fill = (refs: string[]): string[] => [
-      ...new Set(refs.flatMap((x) => (x === ALL_EXTERNALS ? all : [x]))),
+      ...new Set(
+        refs.flatMap((x) => {
+          if (x === ALL_EXTERNALS) return all;
+          if (!x.startsWith(EXT)) return [x];
+          const name = x.slice(EXT.length);
+          return [renamed.get(name) ?? name];
+        }),
+      ),
     ];
     return this.rules.map((r) => ({ ...r, from: fill(r.from), to: fill(r.to) }));
   }
 }
+
+/** Marks an external's name in rules until the names are final (a tag may name a zone alike). */
+const EXT = '\u0000external:';
 
 function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;

@@ -84,6 +84,8 @@ export interface FirewallRule {
   excluded?: string;
   /** Conditions zonewall cannot see (URL category, HIP profiles, schedule...), by field. */
   unseen: Array<{ field: string; values: string[] }>;
+  /** Security profiles (antivirus, vulnerability...) applied to what the rule allows. */
+  inspection: string[];
 }
 
 export interface DefaultRule {
