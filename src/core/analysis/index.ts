@@ -4,3 +4,5 @@ export type { Difference, VerifyInput, VerifyResult, VerifyStats } from './verif
 export { compiledZones, withDevelopersAllowingEverything, withZones } from './verify-inputs.js';
 export type { CompiledZones } from './verify-inputs.js';
 export { lintZoneMembers, lintZonePolicy, ruleCovers } from './zone-lint.js';
+export { applyChanges, previewFlows } from './preview.js';
+export type { FlowEnd, PreviewFlow, PreviewGroup, PreviewKey, PreviewResult } from './preview.js';
