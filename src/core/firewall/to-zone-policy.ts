@@ -1,73 +1,30 @@
 // The firewall model as a ZonePolicy, rule by rule, in the firewall's order. What cannot be
 // enforced exactly fails closed (a deny widened, an allow narrowed or skipped) and is reported
 // per rule and field; nothing is left out without a line in the report.
+export type {
+  ImportOptions,
+  ImportReport,
+  RuleReport,
+  RuleStatus,
+  ZonePolicyDoc,
+} from './import-types.js';
 import { formatCIDR } from '../net/index.js';
 import type { CIDR } from '../net/index.js';
-import type { Issue } from '../model/issues.js';
 import { DEFAULT_ZONE_LABEL, ZONE_API_VERSION } from '../zones/types.js';
-import { NameSet, dnsLabel, isDnsLabel } from './map-names.js';
+import type {
+  ImportOptions,
+  ImportReport,
+  RuleDoc,
+  RuleReport,
+  ZonePolicyDoc,
+} from './import-types.js';
+import { NameSet, dnsLabel } from './map-names.js';
 import { mapServices } from './map-services.js';
-import type { ServiceDoc, Variant } from './map-services.js';
+import type { Variant } from './map-services.js';
 import { ALL_EXTERNALS, mapSide } from './map-sides.js';
 import type { Note, Parts, SideContext, SideTerm } from './map-sides.js';
+import { ZoneNames } from './map-zones.js';
 import type { AddressItem, DefaultRule, FirewallPolicy, FirewallRule } from './types.js';
-
-export interface ImportOptions {
-  /** `metadata.name` of the ZonePolicy. */
-  name: string;
-  /** What a firewall `allow` becomes: Pass (default; the developers' policies must also allow) or Allow. */
-  allowAction?: 'Pass' | 'Allow';
-  /** The label a `zonewall.app.<value>` tag and a custom application name (default `app`). */
-  appLabel?: string;
-  /** Firewall zones that stand for addresses outside the cluster (default: `internet`). */
-  internetZones?: string[];
-  /** This cluster's name, for `zonewall.cluster.<name>` tags (unset: every such tag matches). */
-  cluster?: string;
-}
-
-export type RuleStatus = 'mapped' | 'approximated' | 'skipped';
-
-export interface RuleReport {
-  rule: string;
-  scope: string;
-  place: string;
-  status: RuleStatus;
-  /** Names of the ZonePolicy rules produced. */
-  produced: string[];
-  /** Why a skipped rule produced nothing. */
-  reason?: string;
-  notes: Note[];
-}
-
-export interface ImportReport {
-  source: string;
-  scope: string;
-  rules: RuleReport[];
-  defaults: Note[];
-  /** Zone names changed to fit the ZonePolicy (firewall name -> zone). */
-  zones: Array<{ firewall: string; zone: string }>;
-  issues: Issue[];
-}
-
-export interface ZonePolicyDoc {
-  apiVersion: string;
-  kind: 'ZonePolicy';
-  metadata: { name: string; annotations?: Record<string, string> };
-  spec: Record<string, unknown>;
-}
-
-interface RuleDoc {
-  name: string;
-  from: string[];
-  to: string[];
-  source?: { selector: string };
-  destination?: { selector: string };
-  services?: ServiceDoc[];
-  action: string;
-  log: boolean;
-  enabled: boolean;
-  description: string;
-}
 
 /** Map a firewall policy to a ZonePolicy document and a report of what was approximated. */
 export function toZonePolicy(
@@ -84,7 +41,7 @@ export function toZonePolicy(
       interZone: m.defaultAction(fw.interzone, 'interzone', defaults),
     },
   };
-  const zones = m.zoneList();
+  const zones = m.zones.list();
   if (zones.length > 0) spec.zones = zones.map((name) => ({ name }));
   if (m.externals.length > 0) spec.externals = m.externals;
   spec.rules = m.finishRules();
@@ -101,7 +58,7 @@ export function toZonePolicy(
       scope: fw.scope,
       rules: reports,
       defaults,
-      zones: m.renamedZones(),
+      zones: m.zones.renamed(),
       issues: fw.issues,
     },
   };
@@ -112,12 +69,9 @@ class Mapper {
   private readonly externalByKey = new Map<string, string>();
   private readonly memo = new WeakMap<AddressItem, Parts>();
   private readonly netKeys = new WeakMap<CIDR[], string>();
-  private readonly zoneMap = new Map<string, string>();
-  private readonly zoneNames = new NameSet(['internet', 'any']);
-  private readonly usedZones = new Set<string>();
+  readonly zones: ZoneNames;
   private readonly ruleNames = new NameSet();
   private readonly rules: RuleDoc[] = [];
-  private readonly internet: Set<string>;
   private readonly appLabel: string;
   private readonly allow: 'Pass' | 'Allow';
 
@@ -125,37 +79,9 @@ class Mapper {
     private readonly fw: FirewallPolicy,
     private readonly opts: ImportOptions,
   ) {
-    this.internet = new Set(opts.internetZones ?? ['internet']);
+    this.zones = new ZoneNames(fw, opts.internetZones ?? ['internet']);
     this.appLabel = opts.appLabel ?? 'app';
     this.allow = opts.allowAction ?? 'Pass';
-    // Zones that already are DNS labels keep their names; the rest are renamed after them.
-    const all = [...fw.zones, ...fw.rules.flatMap((r) => [...r.from, ...r.to])];
-    const fits = all.filter((z) => isDnsLabel(z) && !this.special(z));
-    for (const z of fits) if (!this.zoneMap.has(z)) this.zoneMap.set(z, this.zoneNames.take(z));
-    for (const z of all)
-      if (!this.zoneMap.has(z) && !this.special(z))
-        this.zoneMap.set(z, this.zoneNames.take(dnsLabel(z)));
-    for (const z of all) if (!this.special(z)) this.usedZones.add(this.zoneRef(z));
-  }
-
-  private special(z: string): boolean {
-    return z === 'any' || this.internet.has(z);
-  }
-
-  zoneRef = (z: string): string => {
-    if (z === 'any') return 'any';
-    if (this.internet.has(z)) return 'internet';
-    return this.zoneMap.get(z) ?? dnsLabel(z);
-  };
-
-  renamedZones(): Array<{ firewall: string; zone: string }> {
-    return [...this.zoneMap]
-      .filter(([f, z]) => f !== z)
-      .map(([firewall, zone]) => ({ firewall, zone }));
-  }
-
-  zoneList(): string[] {
-    return [...this.usedZones].sort();
   }
 
   private external = (nets: CIDR[], domains: string[], hint: string): string => {
@@ -168,7 +94,7 @@ class Mapper {
     const known = this.externalByKey.get(key);
     if (known) return EXT + known;
     const netText = nets.map(formatCIDR);
-    const name = this.zoneNames.take(dnsLabel(hint));
+    const name = this.zones.names.take(dnsLabel(hint));
     this.externalByKey.set(key, name);
     this.externals.push({
       name,
@@ -230,16 +156,13 @@ class Mapper {
     if (variants.length === 0)
       return skip('no application or service of the rule can be expressed');
     const produced: RuleDoc[] = [];
-    for (const [from, to] of this.zonePairs(r)) {
+    for (const [from, to] of this.zones.pairs(r)) {
       const ctx = (field: 'source' | 'destination'): SideContext => ({
         rule: r.name,
         field,
         deny,
-        zoneRef: this.zoneRef,
-        useZone: (z) => {
-          this.usedZones.add(z);
-          if (!this.zoneNames.has(z)) this.zoneNames.take(z);
-        },
+        zoneRef: this.zones.ref,
+        useZone: this.zones.use,
         external: this.external,
         appLabel: this.appLabel,
         ...(this.opts.cluster !== undefined ? { cluster: this.opts.cluster } : {}),
@@ -291,35 +214,6 @@ class Mapper {
       });
     }
     return undefined;
-  }
-
-  /** The (from, to) zone lists the rule type expands to. */
-  private zonePairs(r: FirewallRule): Array<[string[], string[]]> {
-    const from = r.from.length === 0 ? ['any'] : r.from;
-    const to = r.to.length === 0 ? ['any'] : r.to;
-    if (r.ruleType === 'intrazone') {
-      // Outside the cluster to outside the cluster never passes through it.
-      return this.expand(from)
-        .filter((z) => !this.internet.has(z))
-        .map((z) => [[z], [z]]);
-    }
-    if (r.ruleType === 'interzone') {
-      const overlap =
-        from.includes('any') || to.includes('any') || from.some((z) => to.includes(z));
-      if (!overlap) return [[from, to]];
-      return this.expand(from).flatMap((z): Array<[string[], string[]]> => {
-        const others = this.expand(to).filter((t) => t !== z);
-        return others.length > 0 ? [[[z], others]] : [];
-      });
-    }
-    return [[from, to]];
-  }
-
-  /** Zones a list stands for: `any` is every firewall zone known, and outside the cluster. */
-  private expand(zones: string[]): string[] {
-    if (!zones.includes('any')) return zones;
-    const known = [...new Set([...this.zoneMap.keys(), ...this.internet])];
-    return known.filter((z) => z !== 'any');
   }
 
   /** ZonePolicy rules for one source term, destination term and variant. */
@@ -374,8 +268,8 @@ class Mapper {
     // An external named before a tag named a zone of the same name gives way to the zone.
     const renamed = new Map<string, string>();
     for (const e of this.externals) {
-      if (!this.usedZones.has(e.name)) continue;
-      const name = this.zoneNames.take(dnsLabel(`${e.name}-net`));
+      if (!this.zones.isZone(e.name)) continue;
+      const name = this.zones.names.take(dnsLabel(`${e.name}-net`));
       renamed.set(e.name, name);
       e.name = name;
     }
