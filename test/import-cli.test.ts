@@ -107,6 +107,31 @@ describe.skipIf(!shared)(`import panorama ${shared ? '' : `(${SHARED_MISSING})`}
 });
 
 describe('import panorama refuses unsafe or oversized input', () => {
+  it('explains itself with --help', async () => {
+    const r = await cli(['import', 'panorama', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Usage: zonewall import panorama [options]');
+    expect(r.out).toContain('--internet-zone <zone>');
+  });
+
+  it('maps a zone to internet with --internet-zone, and cluster tags with --cluster', async () => {
+    const rule = (name: string, from: string, dst: string): string =>
+      `<entry name="${name}"><from><member>${from}</member></from><to><member>dmz</member></to><source><member>any</member></source><destination><member>${dst}</member></destination><application><member>any</member></application><service><member>any</member></service><action>allow</action></entry>`;
+    const xml = `<config version="11.0.0"><devices><entry name="localhost.localdomain"><vsys><entry name="vsys1"><address-group><entry name="east-web"><dynamic><filter>'zonewall.cluster.east' and 'zonewall.app.web'</filter></dynamic></entry></address-group><rulebase><security><rules>${rule('in', 'untrust', 'any')}${rule('east', 'dmz', 'east-web')}</rules></security></rulebase></entry></vsys></entry></devices></config>`;
+    const east = await cli(
+      ['import', 'panorama', '--file', '-', '--internet-zone', 'untrust', '--cluster', 'east'],
+      xml,
+    );
+    expect(east.code).toBe(0);
+    expect(east.out).toContain('- name: in\n      from:\n        - internet\n');
+    expect(east.out).toContain("selector: app == 'web'");
+    const west = await cli(['import', 'panorama', '--file', '-', '--cluster', 'west'], xml);
+    expect(west.err).toContain(
+      'skipped      "east" (vsys1 rulebase): nothing zonewall can see matches the rule',
+    );
+    expect(west.out).toContain('- name: untrust');
+  });
+
   it('exits 2 on a DOCTYPE (no entity is expanded or fetched)', async () => {
     const file = path.join(dir, 'xxe.xml');
     await writeFile(
