@@ -6,3 +6,10 @@ export type { CompiledZones } from './verify-inputs.js';
 export { lintZoneMembers, lintZonePolicy, ruleCovers } from './zone-lint.js';
 export { applyChanges, previewFlows } from './preview.js';
 export type { FlowEnd, PreviewFlow, PreviewGroup, PreviewKey, PreviewResult } from './preview.js';
+export { reachability, recommend, UNSTABLE_LABELS } from './recommend.js';
+export type {
+  Recommendation,
+  RecommendFormat,
+  RecommendOptions,
+  ZoneViolation,
+} from './recommend.js';
