@@ -6,8 +6,9 @@ export type { CompiledZones } from './verify-inputs.js';
 export { lintZoneMembers, lintZonePolicy, ruleCovers } from './zone-lint.js';
 export { applyChanges, previewFlows } from './preview.js';
 export type { FlowEnd, PreviewFlow, PreviewGroup, PreviewKey, PreviewResult } from './preview.js';
-export { reachability, recommend, UNSTABLE_LABELS } from './recommend.js';
+export { learningState, reachability, recommend, UNSTABLE_LABELS } from './recommend.js';
 export type {
+  LearningState,
   Recommendation,
   RecommendFormat,
   RecommendOptions,

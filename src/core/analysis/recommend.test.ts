@@ -4,7 +4,7 @@ import type { PolicySet } from '../model/index.js';
 import { loadCluster } from '../zones/index.js';
 import { applyChanges, previewFlows } from './preview.js';
 import type { PreviewFlow } from './preview.js';
-import { reachability, recommend } from './recommend.js';
+import { learningState, reachability, recommend } from './recommend.js';
 import type { RecommendFormat } from './recommend.js';
 
 const TCP = 6;
@@ -222,5 +222,12 @@ spec:
     );
     expect(r.manifests).toEqual([]);
     expect(r.unresolved[0]?.reason).toBe('pod pay/gone is not in the snapshot');
+  });
+
+  it('is stable once the recommendation has not changed for the given intervals', () => {
+    expect(learningState([], 3)).toEqual({ state: 'learning', unchanged: 0 });
+    expect(learningState(['a', 'b', 'b'], 3)).toEqual({ state: 'learning', unchanged: 2 });
+    expect(learningState(['a', 'b', 'b', 'b'], 3)).toEqual({ state: 'stable', unchanged: 3 });
+    expect(learningState(['b', 'b', 'b', 'c'], 3)).toEqual({ state: 'learning', unchanged: 1 });
   });
 });

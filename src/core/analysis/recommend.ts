@@ -458,3 +458,23 @@ export function reachability(
   }
   return { reachable, total };
 }
+
+export interface LearningState {
+  state: 'learning' | 'stable';
+  /** Intervals in a row (ending with the latest) whose recommendation was the same. */
+  unchanged: number;
+}
+
+/**
+ * A namespace's learning state from its recommendation digests, one per interval, oldest
+ * first: stable once the latest digest has held for `stableAfter` intervals in a row.
+ */
+export function learningState(digests: readonly string[], stableAfter: number): LearningState {
+  const last = digests[digests.length - 1];
+  let unchanged = 0;
+  for (let i = digests.length - 1; i >= 0 && digests[i] === last; i--) unchanged++;
+  return {
+    state: last !== undefined && unchanged >= Math.max(1, stableAfter) ? 'stable' : 'learning',
+    unchanged,
+  };
+}
