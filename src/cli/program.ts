@@ -10,6 +10,7 @@ import { addPanoramaCommands } from './panorama-command.js';
 import type { TargetName } from '../core/targets/index.js';
 import { demo } from './commands/demo.js';
 import { addImportCommand } from './import-command.js';
+import { addLabCommands } from './lab-command.js';
 import { explain } from './commands/explain.js';
 import { matrix } from './commands/matrix.js';
 import { validate } from './commands/validate.js';
@@ -275,6 +276,8 @@ export function buildProgram(io: IO, done: (code: ExitCode) => void): Command {
   addImportCommand(program, io, run);
 
   addPanoramaCommands(program, io, run);
+
+  addLabCommands(program, io, run);
 
   program
     .command('demo')
