@@ -7,6 +7,11 @@ import { compare, ruleXml } from './support/firewall-reference.js';
 
 const ZONES = ['dmz', 'trusted', 'restricted', 'internet'];
 const ADDRESSES = [
+  'legacy-or-db',
+  'mixed-grp',
+  'branch',
+  'repo',
+  'legacy-hosts',
   'dmz-front',
   'api',
   'web',
@@ -16,7 +21,16 @@ const ADDRESSES = [
   'bad-net',
   'db-hosts',
 ];
-const APPS = ['ssl', 'ssh', 'postgres', 'ledger', 'dns', 'nobody-knows-this-app'];
+const APPS = [
+  'noports',
+  'db-apps',
+  'ssl',
+  'ssh',
+  'postgres',
+  'ledger',
+  'dns',
+  'nobody-knows-this-app',
+];
 
 const zoneList = fc.oneof(
   { weight: 1, arbitrary: fc.constant(['any']) },
@@ -46,15 +60,30 @@ const rule = fc.record({
   source: addressList,
   destination: addressList,
   application: appList,
-  service: fc.constantFrom(['any'], ['application-default'], ['tcp-8443']),
+  service: fc.constantFrom(
+    ['any'],
+    ['application-default'],
+    ['tcp-8443'],
+    ['web-ports'],
+    ['from-53'],
+  ),
   action: fc.constantFrom('allow', 'allow', 'deny', 'drop', 'reset-both'),
   'rule-type': fc.constantFrom('universal', 'universal', 'intrazone', 'interzone'),
   'negate-source': fc.constantFrom('no', 'no', 'no', 'yes'),
   'negate-destination': fc.constantFrom('no', 'no', 'no', 'yes'),
+  disabled: fc.constantFrom('no', 'no', 'no', 'yes'),
   'source-user': fc.constantFrom(['any'], ['any'], ['any'], ['corp\\ops']),
 });
 
 const rulebase = fc.array(rule, { minLength: 1, maxLength: 5 });
+
+const defaultRule = (name: string): fc.Arbitrary<string> =>
+  fc
+    .constantFrom('', 'allow', 'deny', 'drop')
+    .map((a) => (a ? `<entry name="${name}"><action>${a}</action></entry>` : ''));
+const defaults = fc
+  .tuple(defaultRule('intrazone-default'), defaultRule('interzone-default'))
+  .map(([a, b]) => `<default-security-rules><rules>${a}${b}</rules></default-security-rules>`);
 
 const SMALL = {
   namespaces: ['shop', 'ops'],
@@ -71,9 +100,9 @@ const SMALL = {
 describe('random firewall rulebases, imported', () => {
   it('are never more permissive than the firewall, and exact when every rule maps', () => {
     fc.assert(
-      fc.property(rulebase, (rules) => {
+      fc.property(rulebase, defaults, (rules, dflt) => {
         const xml = rules.map((r, i) => ruleXml(`r${i}`, r));
-        const c = compare(xml, SMALL);
+        const c = compare(xml, { ...SMALL, defaults: dflt });
         expect(c.looser).toEqual([]);
         if (c.statuses.every((s) => s === 'mapped')) expect(c.stricter).toBe(0);
       }),

@@ -127,7 +127,7 @@ describe('import panorama refuses unsafe or oversized input', () => {
     expect(east.out).toContain("selector: app == 'web'");
     const west = await cli(['import', 'panorama', '--file', '-', '--cluster', 'west'], xml);
     expect(west.err).toContain(
-      'skipped      "east" (vsys1 rulebase): nothing zonewall can see matches the rule',
+      'skipped      "east" (vsys1 rulebase): nothing it names can be in its zones',
     );
     expect(west.out).toContain('- name: untrust');
   });

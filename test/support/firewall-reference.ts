@@ -38,20 +38,23 @@ export function ruleXml(
 ): string {
   const list = (k: string, d = ['any']): string =>
     `<${k}>${m(...((f[k] as readonly string[] | undefined) ?? d))}</${k}>`;
-  const scalars = ['action', 'rule-type', 'negate-source', 'negate-destination']
+  const scalars = ['action', 'rule-type', 'negate-source', 'negate-destination', 'disabled']
     .filter((k) => typeof f[k] === 'string')
     .map((k) => `<${k}>${f[k] as string}</${k}>`)
     .join('');
   return `<entry name="${name}">${['from', 'to', 'source', 'destination', 'source-user', 'application', 'service'].map((k) => list(k)).join('')}${scalars}</entry>`;
 }
 
-export function config(rules: string[]): string {
+export function config(rules: string[], defaults = ''): string {
   return `<config version="11.0.0"><devices><entry name="localhost.localdomain"><vsys><entry name="vsys1">
   <zone><entry name="dmz"/><entry name="trusted"/><entry name="restricted"/><entry name="internet"/></zone>
   <address>
     <entry name="partner-net"><ip-netmask>198.51.100.0/24</ip-netmask></entry>
     <entry name="bad-net"><ip-range>203.0.113.0-203.0.113.255</ip-range></entry>
     <entry name="db-hosts"><ip-netmask>10.0.0.0/8</ip-netmask></entry>
+    <entry name="legacy-hosts"><ip-netmask>192.0.2.0/24</ip-netmask><tag>${m('legacy')}</tag></entry>
+    <entry name="branch"><ip-wildcard>10.1.0.3/0.0.2.0</ip-wildcard></entry>
+    <entry name="repo"><fqdn>repo.example.com</fqdn></entry>
   </address>
   <address-group>
     <entry name="dmz-front"><dynamic><filter>'zonewall.zone.dmz' and ('zonewall.app.web' or "zonewall.app.api")</filter></dynamic></entry>
@@ -59,10 +62,17 @@ export function config(rules: string[]): string {
     <entry name="web"><dynamic><filter>zonewall.app.web</filter></dynamic></entry>
     <entry name="shop-db"><dynamic><filter>('zonewall.ns.shop' or 'zonewall.ns.pay') and 'zonewall.app.db'</filter></dynamic></entry>
     <entry name="ledger-pods"><dynamic><filter>'zonewall.app.ledger'</filter></dynamic></entry>
+    <entry name="legacy-or-db"><dynamic><filter>'legacy' or ('zonewall.app.db' and 'zonewall.zone.trusted')</filter></dynamic></entry>
+    <entry name="mixed-grp"><static>${m('api', 'partner-net', 'repo')}</static></entry>
   </address-group>
-  <application><entry name="ledger"><default><port>${m('tcp/7000')}</port></default></entry></application>
-  <service><entry name="tcp-8443"><protocol><tcp><port>8443</port></tcp></protocol></entry></service>
-  <rulebase><security><rules>${rules.join('')}</rules></security></rulebase>
+  <application><entry name="ledger"><default><port>${m('tcp/7000')}</port></default></entry><entry name="noports"/></application>
+  <application-group><entry name="db-apps"><members>${m('postgres', 'mysql')}</members></entry></application-group>
+  <service>
+    <entry name="tcp-8443"><protocol><tcp><port>8443</port></tcp></protocol></entry>
+    <entry name="from-53"><protocol><udp><port>53</port><source-port>53</source-port></udp></protocol></entry>
+  </service>
+  <service-group><entry name="web-ports"><members>${m('tcp-8443', 'service-https')}</members></entry></service-group>
+  <rulebase><security><rules>${rules.join('')}</rules></security>${defaults}</rulebase>
 </entry></vsys></entry></devices></config>`;
 }
 
@@ -180,7 +190,7 @@ function zonewallAllows(zp: ZonePolicy, src: End, dst: End, p: Packet): boolean 
 
 export function compare(
   rules: string[],
-  opts: { namespaces?: string[]; packets?: Packet[] } = {},
+  opts: { namespaces?: string[]; packets?: Packet[]; defaults?: string } = {},
 ): {
   same: number;
   stricter: number;
@@ -188,7 +198,7 @@ export function compare(
   fw: FirewallPolicy;
   statuses: string[];
 } {
-  const r = importPanorama(config(rules));
+  const r = importPanorama(config(rules, opts.defaults));
   const loaded = loadCluster([{ path: 'z.yaml', text: r.yaml ?? '' }]);
   if (!r.ok || !loaded.zonePolicy) {
     throw new Error(`import failed: ${JSON.stringify([...r.issues, ...loaded.issues])}`);

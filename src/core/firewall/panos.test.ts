@@ -3,6 +3,7 @@
 // mixing and/or with parentheses and quoted tags, negate-destination, ranges and wildcards,
 // every rule type, default-rule overrides, targets, and the older dg-meta-data hierarchy.
 import { describe, expect, it } from 'vitest';
+import { formatCIDR } from '../net/index.js';
 import { loadCluster } from '../zones/load.js';
 import { importPanorama } from './import.js';
 import type { PanoramaImportOptions } from './import.js';
@@ -243,8 +244,15 @@ describe('device-group hierarchy', () => {
   });
 
   it("resolves an object from the device group up: the nearest override wins, also for ancestors' rules", () => {
-    const net = (dg: string): string[] | undefined =>
-      externalsOf(imported({ deviceGroup: dg })).find((e) => e.name === 'db-net')?.nets;
+    const net = (dg: string): string[] => {
+      const rule = readPanos(parseXml(PANORAMA), { deviceGroup: dg }).rules.find(
+        (r) => r.name === 'shared post',
+      );
+      const d = rule?.destination;
+      return d === undefined || d === 'any' || d[0]?.kind !== 'nets'
+        ? []
+        : d[0].cidrs.map(formatCIDR);
+    };
     expect(net('leaf')).toEqual(['10.1.2.0/24']);
     expect(net('top')).toEqual(['10.1.0.0/16']);
     expect(net('other')).toEqual(['10.0.0.0/8']);
@@ -283,7 +291,7 @@ describe('mapping', () => {
     // 'zonewall.zone.dmz' and ('zonewall.app.web' or "zonewall.app.api"); from internet with
     // any address: every address outside the cluster
     expect(byName(leaf, 'shared-pre')).toMatchObject({
-      from: ['internet', 'leaf-pre-destination', 'leaf-post-destination', 'db-net'],
+      from: ['internet', 'leaf-pre-destination', 'leaf-post-destination'],
       to: ['dmz'],
       destination: { selector: "(app == 'web') || (app == 'api')" },
       services: [{ protocol: 'TCP', ports: [443] }],

@@ -43,8 +43,9 @@ export function toZonePolicy(
   };
   const zones = m.zones.list();
   if (zones.length > 0) spec.zones = zones.map((name) => ({ name }));
+  const rules = m.finishRules();
   if (m.externals.length > 0) spec.externals = m.externals;
-  spec.rules = m.finishRules();
+  spec.rules = rules;
   return {
     // Plain data with no shared parts, so YAML output has no anchors.
     document: clone({
@@ -65,7 +66,7 @@ export function toZonePolicy(
 }
 
 class Mapper {
-  readonly externals: Array<{ name: string; nets?: string[]; domains?: string[] }> = [];
+  externals: Array<{ name: string; nets?: string[]; domains?: string[] }> = [];
   private readonly externalByKey = new Map<string, string>();
   private readonly memo = new WeakMap<AddressItem, Parts>();
   private readonly netKeys = new WeakMap<CIDR[], string>();
@@ -177,7 +178,13 @@ class Mapper {
       }
     }
     dedupeNotes(notes);
-    if (produced.length === 0) return skip('nothing zonewall can see matches the rule (see notes)');
+    if (produced.length === 0) {
+      return skip(
+        notes.length > 0
+          ? 'nothing zonewall can see matches the rule (see notes)'
+          : 'nothing it names can be in its zones (a zone tag or address outside them)',
+      );
+    }
     const names = this.name(r, produced);
     this.rules.push(...produced);
     return {
@@ -265,6 +272,12 @@ class Mapper {
 
   /** Rules with the every-external placeholder filled in. */
   finishRules(): RuleDoc[] {
+    // Externals no rule names (their rules were skipped) are left out: their addresses are
+    // then `internet`, which every rule meaning "all outside addresses" names too.
+    const named = new Set(
+      this.rules.flatMap((r) => [...r.from, ...r.to]).filter((x) => x.startsWith(EXT)),
+    );
+    this.externals = this.externals.filter((e) => named.has(EXT + e.name));
     // An external named before a tag named a zone of the same name gives way to the zone.
     const renamed = new Map<string, string>();
     for (const e of this.externals) {
@@ -273,18 +286,21 @@ class Mapper {
       renamed.set(e.name, name);
       e.name = name;
     }
+    // Domain names match connections to them only: as a source, every external means those
+    // with addresses.
     const all = this.externals.map((e) => e.name);
-    const fill = (refs: string[]): string[] => [
+    const withNets = this.externals.filter((e) => e.nets).map((e) => e.name);
+    const fill = (refs: string[], side: 'from' | 'to'): string[] => [
       ...new Set(
         refs.flatMap((x) => {
-          if (x === ALL_EXTERNALS) return all;
+          if (x === ALL_EXTERNALS) return side === 'from' ? withNets : all;
           if (!x.startsWith(EXT)) return [x];
           const name = x.slice(EXT.length);
           return [renamed.get(name) ?? name];
         }),
       ),
     ];
-    return this.rules.map((r) => ({ ...r, from: fill(r.from), to: fill(r.to) }));
+    return this.rules.map((r) => ({ ...r, from: fill(r.from, 'from'), to: fill(r.to, 'to') }));
   }
 }
 
