@@ -8,7 +8,7 @@ import type { PanosOptions } from './panos.js';
 import { toZonePolicy } from './to-zone-policy.js';
 import type { ImportOptions, ImportReport, ZonePolicyDoc } from './to-zone-policy.js';
 import type { FirewallPolicy } from './types.js';
-import { tryParseXml } from './xml.js';
+import { XmlElement, tryParseXml } from './xml.js';
 import type { XmlLimits } from './xml.js';
 
 export interface PanoramaImportOptions extends PanosOptions, Partial<ImportOptions> {
@@ -26,12 +26,16 @@ export interface PanoramaImport {
   report?: ImportReport;
 }
 
-/** Import one device group (Panorama) or vsys (firewall) from configuration XML. */
+/**
+ * Import one device group (Panorama) or vsys (firewall) from configuration XML, as text or
+ * bytes, or already parsed.
+ */
 export function importPanorama(
-  xml: string | Uint8Array,
+  xml: string | Uint8Array | XmlElement,
   opts: PanoramaImportOptions = {},
 ): PanoramaImport {
-  const parsed = tryParseXml(xml, opts.limits);
+  const parsed =
+    xml instanceof XmlElement ? { ok: true as const, root: xml } : tryParseXml(xml, opts.limits);
   if (!parsed.ok) {
     const e = parsed.error;
     return {

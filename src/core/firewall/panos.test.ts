@@ -511,6 +511,14 @@ describe('firewall configurations and zone names', () => {
     );
   });
 
+  it('reads a show of /config as the API answers it, and an already parsed document', () => {
+    const answer = `<response status="success"><result>${FIREWALL}</result></response>`;
+    const r = importPanorama(answer, { internetZones: ['untrust'] });
+    expect(rulesOf(r).map((x) => x.name)).toEqual(['in', 'trust-to-dmz']);
+    const parsed = importPanorama(parseXml(FIREWALL), { internetZones: ['untrust'] });
+    expect(parsed.yaml).toBe(r.yaml);
+  });
+
   it('reads a type=config API response holding a vsys', () => {
     const response = `<response status="success" code="19"><result total-count="1" count="1"><vsys>${vsys('vsys1', `<rulebase>${rules({ name: 'api', from: ['dmz'], to: ['DMZ'] })}</rulebase>`)}</vsys></result></response>`;
     const r = importPanorama(response);

@@ -52,9 +52,11 @@ export function readPanos(root: XmlElement, opts: PanosOptions = {}): FirewallPo
 
 type Base = Pick<FirewallPolicy, 'vendor' | 'version' | 'issues'>;
 
+/** The configuration inside an API response (`response/result`, or its `config`). */
 function unwrap(root: XmlElement): XmlElement {
-  if (root.name === 'response') return root.child('result') ?? root;
-  return root;
+  if (root.name !== 'response') return root;
+  const result = root.child('result') ?? root;
+  return result.child('config') ?? result;
 }
 
 function issue(base: Base, opts: PanosOptions, i: Omit<Issue, 'file'>): void {
