@@ -16,7 +16,7 @@ export interface ProbeOptions {
   timeoutMs: number;
 }
 
-export const PROBE_DEFAULTS: ProbeOptions = { parallel: 6, concurrency: 32, timeoutMs: 600 };
+export const PROBE_DEFAULTS: ProbeOptions = { parallel: 6, concurrency: 64, timeoutMs: 800 };
 
 export interface Probe {
   src: string;
@@ -119,11 +119,43 @@ export async function labProbe(
   engine: Engine,
   o: ProbeOptions = PROBE_DEFAULTS,
 ): Promise<ProbeReport> {
+  const bySource = new Map(plan.pods.map((src) => [src, targetsFrom(plan, src)] as const));
+  let probes = await probeAll(plan, engine, bySource, o);
+  // A probe the kernel dropped where the engine allows may only have been slow (a loaded
+  // machine): try those once more with a longer timeout before calling it a disagreement.
+  const doubt = probes.filter((p) => !p.agree && p.kernel !== 'allow');
+  if (doubt.length > 0) {
+    const keys = new Set(doubt.map((p) => `${p.src} ${p.dst} ${p.port}/${p.protocol}`));
+    const again = new Map(
+      [...bySource].map(
+        ([src, ts]) => [src, ts.filter((t) => keys.has(`${src.id} ${t.key}`))] as const,
+      ),
+    );
+    const retried = await probeAll(plan, engine, again, { ...o, timeoutMs: o.timeoutMs * 4 });
+    const byKey = new Map(retried.map((p) => [`${p.src} ${p.dst} ${p.port}/${p.protocol}`, p]));
+    probes = probes.map((p) => byKey.get(`${p.src} ${p.dst} ${p.port}/${p.protocol}`) ?? p);
+  }
+  probes.sort((a, b) => cmpProbe(a, b));
+  const agreements = probes.filter((p) => p.agree).length;
+  return {
+    probes,
+    agreements,
+    disagreements: probes.length - agreements,
+    unprobed: plan.pods.flatMap((p) => p.unprobed.map((u) => `${p.id} ${u}`)),
+  };
+}
+
+async function probeAll(
+  plan: LabPlan,
+  engine: Engine,
+  bySource: ReadonlyMap<LabPod, Array<Target & { dst: LabPod }>>,
+  o: ProbeOptions,
+): Promise<Probe[]> {
   const probes: Probe[] = [];
-  const queue = [...plan.pods];
+  const queue = [...bySource.keys()];
   const worker = async (): Promise<void> => {
     for (let src = queue.shift(); src; src = queue.shift()) {
-      const targets = targetsFrom(plan, src);
+      const targets = bySource.get(src) ?? [];
       if (targets.length === 0) continue;
       const results = await runProber(plan, src, targets, o);
       for (const t of targets) {
@@ -143,14 +175,7 @@ export async function labProbe(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, o.parallel) }, worker));
-  probes.sort((a, b) => cmpProbe(a, b));
-  const agreements = probes.filter((p) => p.agree).length;
-  return {
-    probes,
-    agreements,
-    disagreements: probes.length - agreements,
-    unprobed: plan.pods.flatMap((p) => p.unprobed.map((u) => `${p.id} ${u}`)),
-  };
+  return probes;
 }
 
 function cmpProbe(a: Probe, b: Probe): number {
