@@ -34,19 +34,23 @@ export class ObjectResolver {
     private readonly file: string | undefined,
   ) {}
 
-  /** Per scope and kind, entries by name (the first of a name wins). */
-  private readonly index = new Map<string, Map<string, XmlElement>>();
+  /** Per scope element and kind, entries by name (the first of a name wins). */
+  private readonly index = new WeakMap<XmlElement, Map<string, Map<string, XmlElement>>>();
 
   private entries(scope: ObjectScope, kind: string): Map<string, XmlElement> {
-    const key = `${scope.path} ${kind}`;
-    let m = this.index.get(key);
+    let byKind = this.index.get(scope.el);
+    if (!byKind) {
+      byKind = new Map();
+      this.index.set(scope.el, byKind);
+    }
+    let m = byKind.get(kind);
     if (!m) {
       m = new Map();
       for (const e of scope.el.child(kind)?.children('entry') ?? []) {
         const n = e.attr('name');
         if (n !== undefined && !m.has(n)) m.set(n, e);
       }
-      this.index.set(key, m);
+      byKind.set(kind, m);
     }
     return m;
   }

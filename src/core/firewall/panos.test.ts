@@ -594,3 +594,35 @@ describe('names and conditions', () => {
     expect(report(r, 'geo')?.status).toBe('skipped');
   });
 });
+
+describe('device groups spread over entries, and template zones', () => {
+  const zone = (n: string): string => `<entry name="${n}"/>`;
+  const template = (name: string, zones: string[], devices = ''): string =>
+    `<entry name="${name}">${devices}<config><devices><entry name="localhost.localdomain"><vsys><entry name="vsys1"><zone>${zones.map(zone).join('')}</zone></entry></vsys></entry></devices></config></entry>`;
+  const XML = `<config version="10.1.0"><devices><entry name="localhost.localdomain">
+    <template>
+      ${template('base', ['dmz', 'trusted'])}
+      ${template('old-style', ['lab'], '<devices><entry name="0009"/></devices>')}
+      ${template('other', ['elsewhere'])}
+    </template>
+    <template-stack><entry name="stack"><templates>${m('base')}</templates><devices><entry name="0001"/></devices></entry></template-stack>
+    <device-group>
+      <entry name="dg"><devices><entry name="0001"/></devices></entry>
+      <entry name="dg"><pre-rulebase>${rules({ name: 'second entry', from: ['dmz'], to: ['trusted'] })}</pre-rulebase></entry>
+      <entry name="lab"><devices><entry name="0009"/></devices></entry>
+    </device-group>
+  </entry></devices></config>`;
+
+  it('reads every entry of a device group', () => {
+    const fw = readPanos(parseXml(XML), { device: '0001' });
+    expect(fw.scope).toBe('dg');
+    expect(fw.rules.map((r) => r.name)).toEqual(['second entry']);
+  });
+
+  it('declares the zones of the templates its devices are assigned, directly or through a stack', () => {
+    expect(readPanos(parseXml(XML), { deviceGroup: 'dg' }).zones).toEqual(['dmz', 'trusted']);
+    expect(readPanos(parseXml(XML), { deviceGroup: 'lab' }).zones).toEqual(['lab']);
+    const r = importPanorama(XML, { deviceGroup: 'lab' });
+    expect(r.document?.spec.zones).toEqual([{ name: 'lab' }]);
+  });
+});
