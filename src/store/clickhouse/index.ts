@@ -1,0 +1,221 @@
+// ClickHouse driver (`--store clickhouse://HOST:PORT/DB`, the HTTP port): batched inserts in
+// JSONEachRow, never a statement per record. Idempotent: before a batch is inserted, the ids
+// it shares with the table (in its time range) are dropped from it; the table is a
+// ReplacingMergeTree on the id as a second guard. When the server is unreachable, batches go
+// to a bounded on-disk spool and are delivered, in order, at the next write or close.
+import os from 'node:os';
+import path from 'node:path';
+import type { FlowRecord } from '../../flows/record.js';
+import { COLUMNS, FLOWS_TABLE, MIGRATIONS, SCHEMA_TABLE, columnDefs } from '../schema.js';
+import { checkFields, selectSql } from '../sql.js';
+import type { Dialect } from '../sql.js';
+import { StoreError } from '../types.js';
+import type { FlowQuery, QueryRow, Store } from '../types.js';
+import { ClickHouseHttp, isUnavailable, parseClickHouseUrl } from './http.js';
+import { Spool } from './spool.js';
+
+const TYPES = { string: 'String', int: 'Int64', strings: 'Array(String)' } as const;
+
+function quote(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** ClickHouse's spellings (18.16 and later). */
+export const CLICKHOUSE_DIALECT: Dialect = {
+  str: quote,
+  listHas: (col, v) => `has(${col}, ${quote(v)})`,
+  hitHas: (col, part, v) => `arrayExists(x -> splitByChar('|', x)[${part}] = ${quote(v)}, ${col})`,
+  contains: (col, v) => `positionCaseInsensitive(${col}, ${quote(v)}) > 0`,
+  listContains: (col, v) => `arrayExists(x -> positionCaseInsensitive(x, ${quote(v)}) > 0, ${col})`,
+};
+
+const STATEMENTS: Record<number, string[]> = {
+  1: [
+    `CREATE TABLE IF NOT EXISTS ${FLOWS_TABLE} (${columnDefs(TYPES)}) ` +
+      `ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(toDateTime(start_time)) ORDER BY (start_time, id)`,
+  ],
+};
+
+const HEAD = /^\{"id":"([^"]*)","start_time":(-?\d+)/;
+/** Ids sent per existence check (bounded query size). */
+const CHECK_IDS = 20_000;
+
+export interface ClickHouseOptions {
+  spoolDir?: string;
+  spoolBytes?: number;
+  timeoutMs?: number;
+}
+
+export class ClickHouseStore implements Store {
+  readonly kind = 'clickhouse';
+  private readonly http: ClickHouseHttp;
+  readonly spool: Spool;
+
+  private constructor(url: string, o: ClickHouseOptions) {
+    const ep = parseClickHouseUrl(url);
+    this.http = new ClickHouseHttp(ep, o.timeoutMs);
+    const dir =
+      o.spoolDir ??
+      path.join(os.tmpdir(), 'zonewall-spool', `${ep.host}_${ep.port}_${ep.database}`);
+    this.spool = new Spool(dir, o.spoolBytes);
+  }
+
+  /**
+   * Connect and create or migrate the schema. An unreachable server is not an error here
+   * (writes then go to the spool) unless `requireServer`; queries need the server.
+   */
+  static async open(
+    url: string,
+    o: ClickHouseOptions & { requireServer?: boolean } = {},
+  ): Promise<ClickHouseStore> {
+    const s = new ClickHouseStore(url, o);
+    try {
+      await s.migrate();
+    } catch (e) {
+      if (o.requireServer || !isUnavailable(e)) throw e;
+    }
+    return s;
+  }
+
+  private migrated = false;
+
+  private async migrate(): Promise<void> {
+    if (this.migrated) return;
+    const db = this.http.ep.database;
+    await this.http.run(`CREATE DATABASE IF NOT EXISTS ${db}`, undefined, { database: 'default' });
+    await this.http.run(
+      `CREATE TABLE IF NOT EXISTS ${SCHEMA_TABLE} (version UInt32, description String, applied_at Int64) ENGINE = MergeTree() ORDER BY version`,
+    );
+    const have = await this.schemaVersion();
+    for (const m of MIGRATIONS) {
+      if (m.version <= have) continue;
+      // ClickHouse has no transactions: each statement is idempotent (IF NOT EXISTS) instead.
+      for (const s of STATEMENTS[m.version] ?? []) await this.http.run(s);
+      await this.http.run(
+        `INSERT INTO ${SCHEMA_TABLE} VALUES (${m.version}, ${quote(m.description)}, ${Math.floor(Date.now() / 1000)})`,
+      );
+    }
+    this.migrated = true;
+  }
+
+  async schemaVersion(): Promise<number> {
+    const r = await this.http.rows(`SELECT max(version) AS v FROM ${SCHEMA_TABLE}`);
+    return Number(r[0]?.v ?? 0);
+  }
+
+  async write(records: readonly FlowRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const body = records.map((r) => JSON.stringify(r)).join('\n');
+    // Earlier batches first: while any wait in the spool, this one waits behind them.
+    if (!(await this.deliverSpool())) await this.spool.put(body);
+    else await this.sendOrSpool(body);
+  }
+
+  /** Send a batch; on an unreachable server keep it in the spool. */
+  private async sendOrSpool(body: string): Promise<void> {
+    try {
+      await this.deliver(body);
+    } catch (e) {
+      if (!isUnavailable(e)) throw e;
+      await this.spool.put(body);
+    }
+  }
+
+  /** Deliver spooled batches; false when some remain (the server is still unreachable). */
+  async deliverSpool(): Promise<boolean> {
+    try {
+      await this.spool.drain((b) => this.deliver(b));
+      return true;
+    } catch (e) {
+      if (!isUnavailable(e)) throw e;
+      return false;
+    }
+  }
+
+  /** Insert the lines of a batch whose ids the table does not hold. */
+  private async deliver(body: string): Promise<void> {
+    await this.migrate();
+    const lines = body.split('\n').filter((l) => l !== '');
+    const ids: string[] = [];
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const l of lines) {
+      const m = HEAD.exec(l);
+      if (!m) throw new StoreError('store.query', 'a spooled line does not start with its id');
+      ids.push(m[1] as string);
+      const t = Number(m[2]);
+      if (t < lo) lo = t;
+      if (t > hi) hi = t;
+    }
+    const known = new Set<string>();
+    for (let i = 0; i < ids.length; i += CHECK_IDS) {
+      const list = ids
+        .slice(i, i + CHECK_IDS)
+        .map(quote)
+        .join(',');
+      const text = await this.http.run(
+        `SELECT id FROM ${FLOWS_TABLE} WHERE start_time >= ${lo} AND start_time <= ${hi} AND id IN (${list}) FORMAT TSV`,
+        undefined,
+        { max_query_size: String(64 * 1024 * 1024) },
+      );
+      for (const id of text.split('\n')) if (id !== '') known.add(id);
+    }
+    const fresh = known.size === 0 ? lines : lines.filter((_, i) => !known.has(ids[i] as string));
+    if (fresh.length === 0) return;
+    await this.http.run(`INSERT INTO ${FLOWS_TABLE} FORMAT JSONEachRow`, fresh.join('\n'), {
+      input_format_skip_unknown_fields: '1',
+    });
+  }
+
+  async query(q: FlowQuery): Promise<QueryRow[]> {
+    const bad = checkFields(q);
+    if (bad) throw new StoreError('store.query', bad);
+    await this.migrate();
+    return (await this.http.rows(selectSql(CLICKHOUSE_DIALECT, q, FLOWS_TABLE, COLUMNS))).map(
+      toRow,
+    );
+  }
+
+  async count(): Promise<number> {
+    const r = await this.http.rows(`SELECT count() AS n FROM ${FLOWS_TABLE}`);
+    return Number(r[0]?.n ?? 0);
+  }
+
+  async retain(maxAgeSeconds: number, now = Date.now() / 1000): Promise<number> {
+    const cut = Math.floor(now - maxAgeSeconds);
+    const where = `end_time < ${cut}`;
+    const before = Number(
+      (await this.http.rows(`SELECT count() AS n FROM ${FLOWS_TABLE} WHERE ${where}`))[0]?.n ?? 0,
+    );
+    if (before === 0) return 0;
+    await this.http.run(`ALTER TABLE ${FLOWS_TABLE} DELETE WHERE ${where}`);
+    // A mutation runs in the background: wait (bounded) until it is done.
+    for (let i = 0; i < 300; i++) {
+      const left = await this.http.rows(`SELECT count() AS n FROM ${FLOWS_TABLE} WHERE ${where}`);
+      if (Number(left[0]?.n ?? 0) === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return before;
+  }
+
+  /** Run SQL as is (the benchmark's own bulk load, tests). */
+  async sql(text: string, body?: string): Promise<string> {
+    return this.http.run(text, body);
+  }
+
+  async close(): Promise<void> {
+    await this.deliverSpool();
+  }
+}
+
+function toRow(o: Record<string, unknown>): QueryRow {
+  const out: QueryRow = {};
+  for (const [k, v] of Object.entries(o)) {
+    out[k] = Array.isArray(v)
+      ? v.map(String)
+      : typeof v === 'number' || typeof v === 'string'
+        ? v
+        : String(v);
+  }
+  return out;
+}

@@ -1,0 +1,258 @@
+// One contract, two drivers: every test here runs against DuckDB and against a real
+// ClickHouse server (Debian's clickhouse-server, started on loopback for this suite). When the
+// server binary is missing the ClickHouse run is skipped and says why.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blankRecord } from '../flows/record.js';
+import type { FlowRecord } from '../flows/record.js';
+import { LocalClickHouse, findClickHouseServer } from './clickhouse/local-server.js';
+import { ClickHouseStore, DuckDbStore, SCHEMA_VERSION } from './index.js';
+import type { Store } from './index.js';
+
+const T = 1_780_000_000;
+
+function rec(i: number, over: Partial<FlowRecord> = {}): FlowRecord {
+  return {
+    ...blankRecord(),
+    id: `r${String(i).padStart(6, '0')}`,
+    start_time: T + i,
+    end_time: T + i + 15,
+    action: i % 4 === 0 ? 'deny' : 'allow',
+    source_ip: `10.20.0.${i % 3}`,
+    source_name_aggr: `web-${i % 3}-*`,
+    source_namespace: 'payments-web',
+    source_zone: 'dmz',
+    source_labels: ['app=web', `replica=${i % 3}`],
+    dest_ip: '10.30.0.4',
+    dest_port: i % 2 === 0 ? 8080 : 443,
+    dest_name_aggr: 'api-*',
+    dest_namespace: i % 5 === 0 ? 'payments-db' : 'payments-api',
+    dest_zone: i % 5 === 0 ? 'restricted' : 'trusted',
+    proto: 'tcp',
+    bytes_in: 100,
+    bytes_out: 10 * i,
+    packets_in: 1,
+    packets_out: 2,
+    num_flows: 2,
+    policies:
+      i % 4 === 0
+        ? ['0|security|zonepolicy.bank|deny|-1']
+        : ['0|security|zonepolicy.bank|pass|3', '1|default|payments-api/knp.default.api|allow|0'],
+    policy_tier: i % 4 === 0 ? 'security' : 'default',
+    policy_name: i % 4 === 0 ? 'zonepolicy.bank' : 'payments-api/knp.default.api',
+    source_format: 'lab',
+    ...over,
+  };
+}
+
+const RECORDS = Array.from({ length: 200 }, (_, i) => rec(i));
+
+function contract(open: () => Promise<Store>): void {
+  let store: Store;
+  beforeAll(async () => {
+    store = await open();
+    await store.write(RECORDS.slice(0, 120));
+    await store.write(RECORDS.slice(120));
+  });
+  afterAll(async () => store.close());
+
+  it('creates the schema at the current version', async () => {
+    expect(await store.schemaVersion()).toBe(SCHEMA_VERSION);
+  });
+
+  it('stores every record once; writing them again adds nothing', async () => {
+    expect(await store.count()).toBe(200);
+    await store.write(RECORDS.slice(50, 150));
+    expect(await store.count()).toBe(200);
+  });
+
+  it('groups by zone pair with records, flows, bytes and packets', async () => {
+    const rows = await store.query({ groupBy: ['source_zone', 'dest_zone'] });
+    const total = (f: (r: FlowRecord) => boolean): number => RECORDS.filter(f).length;
+    expect(rows).toEqual([
+      {
+        source_zone: 'dmz',
+        dest_zone: 'trusted',
+        records: total((r) => r.dest_zone === 'trusted'),
+        flows: 2 * total((r) => r.dest_zone === 'trusted'),
+        bytes: RECORDS.filter((r) => r.dest_zone === 'trusted').reduce(
+          (n, r) => n + r.bytes_in + r.bytes_out,
+          0,
+        ),
+        packets: 3 * total((r) => r.dest_zone === 'trusted'),
+      },
+      {
+        source_zone: 'dmz',
+        dest_zone: 'restricted',
+        records: 40,
+        flows: 80,
+        bytes: RECORDS.filter((r) => r.dest_zone === 'restricted').reduce(
+          (n, r) => n + r.bytes_in + r.bytes_out,
+          0,
+        ),
+        packets: 120,
+      },
+    ]);
+  });
+
+  it.each<[string, Parameters<Store['query']>[0], number]>([
+    ['action', { where: [{ field: 'action', value: 'deny' }] }, 50],
+    [
+      'two values of one field (or)',
+      {
+        where: [
+          { field: 'dest_port', value: '8080' },
+          { field: 'dest_port', value: '443' },
+        ],
+      },
+      200,
+    ],
+    [
+      'and across fields',
+      {
+        where: [
+          { field: 'action', value: 'deny' },
+          { field: 'dest_zone', value: 'restricted' },
+        ],
+      },
+      10,
+    ],
+    ['negation', { where: [{ field: 'action', value: 'deny', negate: true }] }, 150],
+    ['zone on either side', { where: [{ field: 'zone', value: 'dmz' }] }, 200],
+    ['namespace on either side', { where: [{ field: 'namespace', value: 'payments-db' }] }, 40],
+    ['label', { where: [{ field: 'label', value: 'replica=1' }] }, 67],
+    [
+      'policy in the enforced trace',
+      { where: [{ field: 'policy', value: 'payments-api/knp.default.api' }] },
+      150,
+    ],
+    ['tier in the trace', { where: [{ field: 'tier', value: 'security' }] }, 200],
+    ['time range', { since: T + 10, until: T + 20 }, 20],
+    ['free text, any case', { search: 'WEB-1' }, 67],
+    [
+      'a value with quotes is only a value',
+      { where: [{ field: 'source_zone', value: "x' OR '1'='1" }] },
+      0,
+    ],
+  ])('filters: %s', async (_, q, n) => {
+    const rows = await store.query({ ...q, groupBy: ['action'], limit: 10 });
+    expect(rows.reduce((s, r) => s + (r.records as number), 0)).toBe(n);
+  });
+
+  it('denied by policy, top talkers, pages', async () => {
+    const denied = await store.query({
+      groupBy: ['policy_tier', 'policy_name'],
+      where: [{ field: 'action', value: 'deny' }],
+    });
+    expect(denied).toEqual([
+      expect.objectContaining({
+        policy_tier: 'security',
+        policy_name: 'zonepolicy.bank',
+        records: 50,
+      }),
+    ]);
+    const top = await store.query({ groupBy: ['source_name_aggr'], sort: 'bytes', limit: 2 });
+    expect(top.map((r) => r.source_name_aggr)).toEqual(['web-1-*', 'web-0-*']);
+    const page2 = await store.query({
+      groupBy: ['source_name_aggr'],
+      sort: 'bytes',
+      limit: 2,
+      offset: 2,
+    });
+    expect(page2.map((r) => r.source_name_aggr)).toEqual(['web-2-*']);
+  });
+
+  it('lists records newest first with every field', async () => {
+    const rows = await store.query({ limit: 2 });
+    expect(rows[0]).toMatchObject({
+      id: 'r000199',
+      dest_port: 443,
+      source_labels: ['app=web', 'replica=1'],
+    });
+    expect(rows[0]?.policies).toEqual(RECORDS[199]?.policies);
+    expect(rows[1]?.id).toBe('r000198');
+  });
+
+  it('rejects unknown fields', async () => {
+    await expect(store.query({ groupBy: ['nope'] })).rejects.toThrow(/cannot group by "nope"/);
+    await expect(store.query({ where: [{ field: 'dest_port', value: 'x' }] })).rejects.toThrow(
+      /number/,
+    );
+  });
+
+  it('retention deletes by age', async () => {
+    const deleted = await store.retain(100, T + 15 + 150); // end_time < T + 65
+    expect(deleted).toBe(50);
+    expect(await store.count()).toBe(150);
+  });
+}
+
+describe('DuckDB store', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'zw-duckdb-'));
+  contract(() => DuckDbStore.open(path.join(dir, 'flows.duckdb')));
+
+  it('reopens an existing file without migrating again', async () => {
+    const file = path.join(dir, 'again.duckdb');
+    const a = await DuckDbStore.open(file);
+    await a.write(RECORDS.slice(0, 5));
+    await a.close();
+    const b = await DuckDbStore.open(file);
+    expect(await b.schemaVersion()).toBe(SCHEMA_VERSION);
+    expect(await b.count()).toBe(5);
+    await b.close();
+  });
+});
+
+const binary = findClickHouseServer();
+const why = binary
+  ? ''
+  : ' (skipped: clickhouse-server is not installed; apt-get install clickhouse-server)';
+
+describe.skipIf(!binary)(`ClickHouse store${why}`, () => {
+  let server: LocalClickHouse;
+  beforeAll(async () => {
+    server = await LocalClickHouse.start(binary as string);
+  });
+  afterAll(async () => server?.destroy());
+
+  describe('contract', () => {
+    contract(() => ClickHouseStore.open(server.url('contract'), { requireServer: true }));
+  });
+
+  it('server stopped and restarted mid-ingest: nothing lost, nothing doubled', async () => {
+    const spoolDir = mkdtempSync(path.join(os.tmpdir(), 'zw-spool-'));
+    const store = await ClickHouseStore.open(server.url('restart'), {
+      spoolDir,
+      requireServer: true,
+    });
+    const batches = Array.from({ length: 8 }, (_, b) => RECORDS.slice(b * 25, b * 25 + 25));
+    await store.write(batches[0] as FlowRecord[]);
+    await store.write(batches[1] as FlowRecord[]);
+    await server.stop();
+    await store.write(batches[2] as FlowRecord[]);
+    await store.write(batches[3] as FlowRecord[]);
+    // The same batch again while down: spooled twice, delivered once.
+    await store.write(batches[3] as FlowRecord[]);
+    expect((await store.spool.pending()).length).toBe(3);
+    await server.resume();
+    for (const b of batches.slice(4)) await store.write(b);
+    expect((await store.spool.pending()).length).toBe(0);
+    expect(await store.count()).toBe(200);
+    const ids = await store.sql('SELECT uniqExact(id) FROM flows');
+    expect(Number(ids.trim())).toBe(200);
+    await store.close();
+  });
+
+  it('a full spool refuses more instead of filling the disk', async () => {
+    const spoolDir = mkdtempSync(path.join(os.tmpdir(), 'zw-spool-'));
+    const store = await ClickHouseStore.open('clickhouse://127.0.0.1:1/none', {
+      spoolDir,
+      spoolBytes: 20_000,
+    });
+    await store.write(RECORDS.slice(0, 10));
+    await expect(store.write(RECORDS.slice(10, 100))).rejects.toThrow(/spool .* is full/);
+    expect((await store.spool.pending()).length).toBe(1);
+  });
+});

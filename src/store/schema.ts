@@ -1,0 +1,29 @@
+// The flows schema, shared by the drivers: the record's fields as columns, and the
+// migrations each driver applies in order, recording the version it reached in
+// `zonewall_schema` (so a newer zonewall upgrades an older store in place).
+import { FIELDS } from '../flows/record.js';
+import type { FieldType } from '../flows/record.js';
+
+export const FLOWS_TABLE = 'flows';
+export const SCHEMA_TABLE = 'zonewall_schema';
+
+/** Column names in storage order. */
+export const COLUMNS: readonly string[] = FIELDS.map(([n]) => n);
+
+/** Column definitions for a dialect's types. */
+export function columnDefs(types: Record<FieldType, string>): string {
+  return FIELDS.map(([n, t]) => `${n} ${types[t]}`).join(', ');
+}
+
+export interface Migration {
+  version: number;
+  /** What it changes, recorded with the version. */
+  description: string;
+}
+
+/** Every schema version so far (drivers hold the statements of each). */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, description: 'flows: Calico flow-log fields, zones, deciding policy' },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
