@@ -6,7 +6,10 @@ export class XmlElement {
   readonly name: string;
   readonly attrs: Readonly<Record<string, string>>;
   readonly elements: XmlElement[] = [];
-  /** Direct text content (text and CDATA, entities resolved), untrimmed. */
+  /**
+   * Direct text content (text and CDATA, entities resolved), untrimmed; whitespace-only runs
+   * around child elements (indentation) are left out.
+   */
   text = '';
   readonly line: number;
   readonly col: number;

@@ -32,6 +32,13 @@ describe('parseXml', () => {
     expect(root.text).toBe("&>'é\u{1F600}");
   });
 
+  it('keeps text around child elements but not indentation', () => {
+    expect(parseXml('<r>\n  <a/>\n</r>').text).toBe('');
+    expect(parseXml('<r> x <a/> y </r>').text).toBe(' x  y ');
+    expect(parseXml('<r>  </r>').text).toBe('  ');
+    expect(parseXml('<r> <![CDATA[ ]]> <a/></r>').text).toBe('');
+  });
+
   it('normalises whitespace in attribute values', () => {
     expect(parseXml('<r a="x\ny\tz"/>').attr('a')).toBe('x y z');
   });

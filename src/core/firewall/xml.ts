@@ -175,8 +175,11 @@ class Parser {
         continue;
       }
       const { el, selfClosing } = this.startTag();
-      if (stack.length > 0) (stack[stack.length - 1] as XmlElement).elements.push(el);
-      else root = el;
+      const parent = stack[stack.length - 1];
+      if (parent) {
+        if (parent.elements.length === 0 && parent.text.trim() === '') parent.text = '';
+        parent.elements.push(el);
+      } else root = el;
       if (selfClosing) {
         if (stack.length === 0) return root as XmlElement;
         continue;
@@ -239,7 +242,10 @@ class Parser {
     const next = this.src.indexOf('<', this.pos);
     const end = next < 0 ? this.src.length : next;
     if (end > this.pos) {
-      el.text += this.decode(this.src.slice(this.pos, end), this.pos);
+      // Indentation between child elements is not content: skip it (most of a config's text).
+      if (el.elements.length === 0 || !isSpace(this.src, this.pos, end)) {
+        el.text += this.decode(this.src.slice(this.pos, end), this.pos);
+      }
       this.pos = end;
     }
   }
@@ -329,6 +335,14 @@ class Parser {
     }
     return { line: lo + 1, col: offset - (starts[lo] as number) + 1 };
   }
+}
+
+function isSpace(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x9 && c !== 0xa && c !== 0xd) return false;
+  }
+  return true;
 }
 
 function lineStarts(s: string): number[] {
