@@ -181,6 +181,14 @@ export class Engine implements NamespaceView {
     return e;
   }
 
+  /**
+   * Ids of the policy subjects (pods with a workload endpoint, host endpoints) a selector can
+   * match, from the label index: a superset; undefined when the index cannot narrow it.
+   */
+  subjectCandidates(node: SelectorNode): ReadonlySet<number> | undefined {
+    return this.index.candidates(node);
+  }
+
   /** The ordered policies that apply to an endpoint in one direction. */
   policiesFor(ep: Endpoint, direction: Direction, mode: Mode = 'enforced'): readonly PolicyEntry[] {
     return this.lists[mode].get(ep.id)?.[direction] ?? [];

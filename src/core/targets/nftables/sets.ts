@@ -63,6 +63,10 @@ export class SetRegistry {
   private readonly portNames = new NameTable('np-');
   private namedPortIndex: Map<string, Array<{ ip: IP; protocol: number; port: number }>> | null =
     null;
+  private readonly keys = new WeakMap<EndpointSelector, string>();
+  private byNamespace: Map<string | undefined, Endpoint[]> | null = null;
+  private others: Endpoint[] | null = null;
+  private readonly selected = new Map<string, CIDR[]>();
 
   constructor(private readonly engine: Engine) {
     const fams = new Set<Family>();
@@ -75,11 +79,14 @@ export class SetRegistry {
 
   /** The set of addresses a rule selector stands for, in one family. */
   selector(sel: EndpointSelector, fam: Family): string {
-    const key = selectorKey(sel);
+    let key = this.keys.get(sel);
+    if (key === undefined) this.keys.set(sel, (key = selectorKey(sel)));
     const base = this.selNames.name(key);
     const name = `${base}-${fam}`;
     if (!this.sets.has(name)) {
-      const cidrs = this.selectedCidrs(sel).filter((c) => c.ip.version === fam);
+      let all = this.selected.get(key);
+      if (!all) this.selected.set(key, (all = this.selectedCidrs(sel)));
+      const cidrs = all.filter((c) => c.ip.version === fam);
       this.add({
         name,
         type: fam === 4 ? 'ipv4_addr' : 'ipv6_addr',
@@ -156,12 +163,44 @@ export class SetRegistry {
 
   private selectedCidrs(sel: EndpointSelector): CIDR[] {
     const ranges: IPRange[] = [];
-    for (const ep of this.engine.eps.all) {
+    for (const ep of this.candidates(sel)) {
       if (!selects(sel, ep, this.engine)) continue;
       if (ep.netset) ranges.push(...ep.netset.nets.toRanges());
       else for (const ip of ep.ips) ranges.push({ start: ip, end: ip });
     }
     return CidrSet.fromRanges(ranges).toCIDRs();
+  }
+
+  /** Endpoints that can be in the selector's set: those of its namespace(s), else all. */
+  private candidates(sel: EndpointSelector): readonly Endpoint[] {
+    if (!this.byNamespace) {
+      const m = new Map<string | undefined, Endpoint[]>();
+      for (const ep of this.engine.eps.all) {
+        const list = m.get(ep.namespace);
+        if (list) list.push(ep);
+        else m.set(ep.namespace, [ep]);
+      }
+      this.byNamespace = m;
+    }
+    if (sel.namespace !== undefined) return this.byNamespace.get(sel.namespace) ?? [];
+    const nsSel = sel.namespaceSelector;
+    if (!nsSel) return this.byLabels(sel);
+    const out: Endpoint[] = [];
+    for (const [ns, eps] of this.byNamespace)
+      if (this.engine.nsSelects(nsSel, ns)) for (const ep of eps) out.push(ep);
+    return out;
+  }
+
+  /** A global selector's candidates from a label index (Calico's approach), else every endpoint. */
+  private byLabels(sel: EndpointSelector): readonly Endpoint[] {
+    const all = this.engine.eps.all;
+    if (!sel.selector) return all;
+    // The engine's index holds the policy subjects; network sets and nodes are few: add them all.
+    const ids = this.engine.subjectCandidates(sel.selector.ast);
+    if (!ids) return all;
+    this.others ??= all.filter((ep) => ep.kind === 'netset' || ep.kind === 'node');
+    const out = [...ids].sort((a, b) => a - b).flatMap((id) => all[id] ?? []);
+    return out.length === 0 ? this.others : [...out, ...this.others];
   }
 
   /** Named ports by name, resolved on the endpoint that owns each address (as the engine does). */
