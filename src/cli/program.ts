@@ -6,6 +6,7 @@ import { compile } from './commands/compile.js';
 import { compileHost } from './commands/compile-host.js';
 import { verify } from './commands/verify.js';
 import { zones } from './commands/zones.js';
+import { addFlowsCommands } from './flows-command.js';
 import { addPanoramaCommands } from './panorama-command.js';
 import type { TargetName } from '../core/targets/index.js';
 import { demo } from './commands/demo.js';
@@ -276,6 +277,8 @@ export function buildProgram(io: IO, done: (code: ExitCode) => void): Command {
   addImportCommand(program, io, run);
 
   addPanoramaCommands(program, io, run);
+
+  addFlowsCommands(program, io, run);
 
   addLabCommands(program, io, run);
 

@@ -1,0 +1,159 @@
+// `zonewall flows ingest|query`, in-process, against a DuckDB file: the JSON contract of
+// issue 6 (rows keyed by the record's own field names plus records, flows, bytes, packets),
+// idempotent ingest, malformed lines, exit codes.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli } from './support/cli.js';
+import { REPO_ROOT } from './support/shared.js';
+
+const BANK = path.join(REPO_ROOT, 'examples/bank');
+const DATA = path.join(REPO_ROOT, 'src/flows/testdata');
+
+describe('flows ingest and query', () => {
+  let store: string;
+  beforeAll(async () => {
+    store = path.join(await mkdtemp(path.join(tmpdir(), 'zw-flows-cli-')), 'flows.duckdb');
+  });
+
+  it('ingests, reports malformed lines with their numbers, exits 1 for them', async () => {
+    const r = await cli([
+      'flows',
+      'ingest',
+      '--format',
+      'calico',
+      '--snapshot',
+      BANK,
+      '--store',
+      store,
+      path.join(DATA, 'calico.jsonl'),
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('calico.jsonl: 5 lines, 3 records, 2 malformed');
+    expect(r.err).toMatch(/calico\.jsonl:3: start_time and end_time must be times/);
+    expect(r.err).toMatch(/calico\.jsonl:4: not JSON/);
+  });
+
+  it('ingests the lab capture a second time without doubling', async () => {
+    const args = [
+      'flows',
+      'ingest',
+      '--format',
+      'lab',
+      '--snapshot',
+      BANK,
+      '--store',
+      store,
+      path.join(DATA, 'lab.jsonl'),
+    ];
+    const first = await cli(args);
+    const again = await cli(args);
+    expect(first.code).toBe(1); // lab.jsonl has two malformed lines on purpose
+    expect(again.out).toBe(first.out);
+    const q = await cli([
+      'flows',
+      'query',
+      '--store',
+      store,
+      '--group-by',
+      'source_format',
+      '-o',
+      'json',
+    ]);
+    expect(JSON.parse(q.out)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ source_format: 'lab', records: 3, flows: 4 }),
+      ]),
+    );
+  });
+
+  it("groups by zone pair: the record's field names plus records, flows, bytes, packets", async () => {
+    const r = await cli([
+      'flows',
+      'query',
+      '--store',
+      store,
+      '--group-by',
+      'source_zone,dest_zone',
+      '--where',
+      'source_format=calico',
+      '-o',
+      'json',
+    ]);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.out) as Record<string, unknown>[];
+    expect(rows).toContainEqual({
+      source_zone: 'dmz',
+      dest_zone: 'trusted',
+      records: 1,
+      flows: 47,
+      bytes: 18236 + 52519,
+      packets: 282 + 239,
+    });
+    for (const row of rows)
+      expect(Object.keys(row).sort()).toEqual([
+        'bytes',
+        'dest_zone',
+        'flows',
+        'packets',
+        'records',
+        'source_zone',
+      ]);
+  });
+
+  it('denied by policy, as a table and as CSV', async () => {
+    const args = [
+      'flows',
+      'query',
+      '--store',
+      store,
+      '--group-by',
+      'policy_tier,policy_name',
+      '--where',
+      'action=deny',
+    ];
+    const t = await cli(args);
+    expect(t.out.split('\n')[0]).toMatch(
+      /^policy_tier\s+policy_name\s+records\s+flows\s+bytes\s+packets$/,
+    );
+    expect(t.out).toContain('zonepolicy.bank');
+    const c = await cli([...args, '-o', 'csv']);
+    expect(c.out.split('\n')[0]).toBe('policy_tier,policy_name,records,flows,bytes,packets');
+  });
+
+  it('lists records with pages', async () => {
+    const r = await cli(['flows', 'query', '--store', store, '--limit', '2', '-o', 'json']);
+    const rows = JSON.parse(r.out) as Record<string, unknown>[];
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveProperty('source_zone');
+    const t = await cli(['flows', 'query', '--store', store, '--limit', '2']);
+    expect(t.out).toContain('--offset 2 for more');
+  });
+
+  it.each([
+    [['flows', 'query', '--group-by', 'nope'], /cannot group by "nope"/],
+    [['flows', 'query', '--where', 'garbage'], /expected FIELD=VALUE/],
+    [['flows', 'query', '--where', 'dest_port=http'], /dest_port is a number/],
+  ])('bad input exits 2: %j', async (args, msg) => {
+    const r = await cli([...args, '--store', store]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(msg);
+  });
+
+  it('a missing store or snapshot is bad input', async () => {
+    expect((await cli(['flows', 'query', '--store', '/nonexistent/x.duckdb'])).code).toBe(2);
+    const r = await cli([
+      'flows',
+      'ingest',
+      '--format',
+      'vpc',
+      '--snapshot',
+      '/nonexistent',
+      '--store',
+      store,
+      path.join(DATA, 'vpc-v2.log'),
+    ]);
+    expect(r.code).toBe(2);
+  });
+});
