@@ -152,6 +152,15 @@ describe('import panorama refuses unsafe or oversized input', () => {
     expect(r.err).toContain('more than the limit of 100');
   });
 
+  it('exits 3 when the ZonePolicy cannot be written, leaving nothing behind', async () => {
+    const xml =
+      '<config><devices><entry name="localhost.localdomain"><vsys><entry name="vsys1"/></vsys></entry></devices></config>';
+    const out = path.join(dir, 'no-such-dir', 'zones.yaml');
+    const r = await cli(['import', 'panorama', '--file', '-', '-o', out], xml);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain(`error: cannot write ${out}`);
+  });
+
   it('exits 2 on a missing file', async () => {
     const r = await cli(['import', 'panorama', '--file', path.join(dir, 'missing.xml')]);
     expect(r.code).toBe(2);

@@ -1,6 +1,6 @@
 // `zonewall import panorama`: a Panorama export (or a firewall configuration) as a ZonePolicy,
 // with a report of what was mapped, approximated and skipped, and why.
-import { rename, stat, readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { formatReport, importPanorama } from '../../core/firewall/index.js';
 import { EXIT, printIssues } from '../output.js';
 import type { ExitCode, IO } from '../output.js';
@@ -19,7 +19,10 @@ export interface ImportCliOptions {
   output: 'table' | 'json';
 }
 
-/** Run `import panorama`: exit 0 with the ZonePolicy written, 2 when the input cannot be read. */
+/**
+ * Run `import panorama`: exit 0 with the ZonePolicy written, 2 when the input cannot be read,
+ * 3 when the output cannot be written.
+ */
 export async function importPanoramaCli(io: IO, o: ImportCliOptions): Promise<ExitCode> {
   const bytes = await readInput(io, o);
   if (typeof bytes === 'number') return bytes;
@@ -40,8 +43,16 @@ export async function importPanoramaCli(io: IO, o: ImportCliOptions): Promise<Ex
   }
   if (o.output === 'json') io.err(`${JSON.stringify(res.report, null, 2)}\n`);
   else io.err(formatReport(res.report));
-  if (o.out === '-') io.out(res.yaml);
-  else await writeAtomically(o.out, res.yaml);
+  if (o.out === '-') {
+    io.out(res.yaml);
+    return EXIT.OK;
+  }
+  try {
+    await writeAtomically(o.out, res.yaml);
+  } catch (e) {
+    io.err(`error: cannot write ${o.out}: ${(e as Error).message}\n`);
+    return EXIT.FAILURE;
+  }
   return EXIT.OK;
 }
 
@@ -66,6 +77,11 @@ async function readInput(io: IO, o: ImportCliOptions): Promise<Uint8Array | Exit
 /** Write beside the target and rename, so a reader never sees half a policy. */
 async function writeAtomically(file: string, text: string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
 }
