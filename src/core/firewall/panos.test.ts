@@ -485,8 +485,8 @@ describe('firewall configurations and zone names', () => {
     expect(r.ok).toBe(true);
     expect(r.document?.spec.zones).toEqual([
       { name: 'dmz' },
-      { name: 'dmz-2' },
-      { name: 'trust-zone' },
+      { name: 'dmz-2', description: 'firewall zone "DMZ"' },
+      { name: 'trust-zone', description: 'firewall zone "Trust Zone"' },
     ]);
     expect(r.report?.zones).toEqual([
       { firewall: 'Trust Zone', zone: 'trust-zone' },

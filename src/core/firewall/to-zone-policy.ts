@@ -42,7 +42,15 @@ export function toZonePolicy(
     },
   };
   const zones = m.zones.list();
-  if (zones.length > 0) spec.zones = zones.map((name) => ({ name }));
+  const renamed = new Map(m.zones.renamed().map((z) => [z.zone, z.firewall]));
+  if (zones.length > 0) {
+    spec.zones = zones.map((name) => {
+      const was = renamed.get(name);
+      return was === undefined
+        ? { name }
+        : { name, description: `firewall zone ${JSON.stringify(was)}` };
+    });
+  }
   const rules = m.finishRules();
   if (m.externals.length > 0) spec.externals = m.externals;
   spec.rules = rules;
@@ -59,7 +67,7 @@ export function toZonePolicy(
       scope: fw.scope,
       rules: reports,
       defaults,
-      zones: m.zones.renamed(),
+      zones: [...renamed].map(([zone, firewall]) => ({ firewall, zone })),
       issues: fw.issues,
     },
   };
