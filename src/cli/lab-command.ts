@@ -1,15 +1,28 @@
-// The lab verbs, `lab up|probe|down`, kept beside the program so the program stays a list of
-// verbs.
-import { Option } from 'commander';
+// The lab verbs, `lab up|probe|traffic|down`, kept beside the program so the program stays a
+// list of verbs.
+import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
-import { labDownCommand, labProbeCommand, labUpCommand } from './commands/lab.js';
+import {
+  labDownCommand,
+  labProbeCommand,
+  labTrafficCommand,
+  labUpCommand,
+} from './commands/lab.js';
 import type { ExitCode, IO, OutputFormat } from './output.js';
 
 type Run = (p: Promise<ExitCode>) => Promise<void>;
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 const NAME_HELP = 'the lab (1-12 lowercase letters and digits); its namespaces are zw-NAME-*';
 
-/** Add `zonewall lab up|probe|down`. */
+function portRange(v: string): [number, number] {
+  const m = /^(\d+)-(\d+)$/.exec(v);
+  const [a, b] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!m || a < 1 || a > b || b > 65535)
+    throw new InvalidArgumentError('a port range is FROM-TO with 1 <= FROM <= TO <= 65535');
+  return [a, b];
+}
+
+/** Add `zonewall lab up|probe|traffic|down`. */
 export function addLabCommands(program: Command, io: IO, run: Run): void {
   const lab = program
     .command('lab')
@@ -64,6 +77,38 @@ export function addLabCommands(program: Command, io: IO, run: Run): void {
             ...(o.parallel !== undefined ? { parallel: o.parallel } : {}),
             ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
             ...(o.timeout !== undefined ? { timeoutMs: o.timeout } : {}),
+          }),
+        ),
+    );
+  lab
+    .command('traffic')
+    .description(
+      "Run the application's traffic in the lab: every call on a declared port the engine allows, some attempts it denies, and a TCP port scan from a compromised pod (default: the first in the dmz zone) against one pod of every other namespace. Each attempt's kernel outcome is compared with the engine's; exit 1 on any disagreement.",
+    )
+    .option('--name <name>', NAME_HELP, 'lab')
+    .option('--scan-from <pod>', 'the scanning pod, namespace/name')
+    .option('--scan-ports <from-to>', 'TCP ports the scan tries (default 1-1024)', portRange)
+    .option('--denied <n>', 'denied attempts to make (default 50)', (v) => Number(v))
+    .addOption(
+      new Option('-o, --output <format>', 'output format')
+        .choices(['table', 'json', 'yaml'])
+        .default('table'),
+    )
+    .action(
+      (o: {
+        name: string;
+        scanFrom?: string;
+        scanPorts?: [number, number];
+        denied?: number;
+        output: OutputFormat;
+      }) =>
+        run(
+          labTrafficCommand(io, {
+            name: o.name,
+            output: o.output,
+            ...(o.scanFrom !== undefined ? { scanFrom: o.scanFrom } : {}),
+            ...(o.scanPorts !== undefined ? { scanPorts: o.scanPorts } : {}),
+            ...(o.denied !== undefined ? { denied: o.denied } : {}),
           }),
         ),
     );

@@ -7,6 +7,9 @@ import { labDown, namespacesWithPrefix } from '../../src/dataplane/lab/down.js';
 import { labProbe } from '../../src/dataplane/lab/probe.js';
 import { labPrefix } from '../../src/dataplane/lab/plan.js';
 import { labUp } from '../../src/dataplane/lab/up.js';
+import { TRAFFIC_DEFAULTS, labTraffic } from '../../src/dataplane/lab/traffic.js';
+import { PROBE_DEFAULTS } from '../../src/dataplane/lab/probe.js';
+import type { LabUpResult } from '../../src/dataplane/lab/up.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { LAB_SKIP, labTitle, privateLabDir, uniqueLabName } from './lab-support.js';
 
@@ -20,8 +23,10 @@ describe.skipIf(LAB_SKIP !== undefined)(labTitle('the bank in the lab'), () => {
     expect(await namespacesWithPrefix(labPrefix(name))).toEqual([]);
   });
 
+  let up: LabUpResult | undefined;
+
   it('the kernel agrees with the engine on every probe', async () => {
-    const up = await labUp(name, [path.join(REPO_ROOT, 'examples/bank')]);
+    up = await labUp(name, [path.join(REPO_ROOT, 'examples/bank')]);
     expect(up.plan.nodes.map((n) => n.name)).toEqual(['node-a', 'node-b', 'node-c']);
     expect(up.plan.pods).toHaveLength(39);
     const report = await labProbe(up.plan, up.engine);
@@ -40,5 +45,28 @@ describe.skipIf(LAB_SKIP !== undefined)(labTitle('the bank in the lab'), () => {
     // Both answers occur: the lab is not open or closed everywhere.
     expect(allowed).toBeGreaterThan(100);
     expect(report.probes.length - allowed).toBeGreaterThan(100);
+  });
+
+  it('lab traffic: normal calls reach, denied attempts and a DMZ port scan are dropped, as the engine says', async () => {
+    if (!up) throw new Error('the lab did not come up');
+    const r = await labTraffic(
+      up.plan,
+      up.engine,
+      { ...TRAFFIC_DEFAULTS, scanPorts: [1, 600] },
+      PROBE_DEFAULTS,
+    );
+    console.log(
+      `bank traffic: ${r.normal.attempts} normal calls, ${r.denied.attempts} denied attempts, scan from ${r.scan.from}: ${r.scan.attempts} attempts, ${r.scan.reached} reached; ${r.disagreements.length} disagreements`,
+    );
+    expect(
+      r.disagreements.map((p) => `${p.src} -> ${p.dst} ${p.port}/${p.protocol} kernel ${p.kernel}`),
+    ).toEqual([]);
+    expect(r.normal.reached).toBe(r.normal.attempts);
+    expect(r.denied.reached).toBe(0);
+    expect(r.scan.from).toMatch(/^(payments-web|online-banking|partner-gateway)\//);
+    expect(r.scan.reachedPorts).toEqual([
+      'kube-system/coredns-7db6d8ff4d-4kq7x 53',
+      'payments-web/payments-web-7d9f8b6c4-b8n2w 443',
+    ]);
   });
 });

@@ -9,6 +9,8 @@ import type { Probe, ProbeOptions, ProbeReport } from '../../dataplane/lab/probe
 import type { LabPlan } from '../../dataplane/lab/plan.js';
 import { readState } from '../../dataplane/lab/state.js';
 import { labUp } from '../../dataplane/lab/up.js';
+import { TRAFFIC_DEFAULTS, labTraffic } from '../../dataplane/lab/traffic.js';
+import type { TrafficOptions, TrafficReport } from '../../dataplane/lab/traffic.js';
 import { InputError } from '../../integrations/manifests.js';
 import { packageRoot } from './demo.js';
 import { stepText } from './explain.js';
@@ -174,5 +176,73 @@ function printReport(io: IO, plan: LabPlan, r: ProbeReport): void {
   println(
     io,
     `${r.probes.length} probes: kernel and engine agree on ${r.agreements}, disagree on ${r.disagreements} (kernel: ${allowed} reached, ${r.probes.length - allowed} not)${r.unprobed.length > 0 ? `; ${r.unprobed.length} declared ports not probed (not TCP or UDP)` : ''}`,
+  );
+}
+
+export interface LabTrafficOptions extends Partial<TrafficOptions> {
+  name: string;
+  output: OutputFormat;
+}
+
+/** `lab traffic`: exit 1 when the kernel and the engine disagree on any attempt. */
+export function labTrafficCommand(io: IO, o: LabTrafficOptions): Promise<ExitCode> {
+  return guarded(io, async () => {
+    const state = await readState(o.name);
+    const { plan, engine } = await loadLab(o.name, state.inputs);
+    const r = await labTraffic(
+      plan,
+      engine,
+      {
+        ...TRAFFIC_DEFAULTS,
+        ...(o.scanFrom !== undefined ? { scanFrom: o.scanFrom } : {}),
+        ...(o.scanPorts !== undefined ? { scanPorts: o.scanPorts } : {}),
+        ...(o.denied !== undefined ? { denied: o.denied } : {}),
+      },
+      PROBE_DEFAULTS,
+    );
+    if (o.output === 'table') printTraffic(io, r, o.scanPorts ?? TRAFFIC_DEFAULTS.scanPorts);
+    else printData(io, { ...r, disagreements: r.disagreements.map(probeData) }, o.output);
+    return r.disagreements.length > 0 ? EXIT.FINDINGS : EXIT.OK;
+  });
+}
+
+function probeData(p: Probe): unknown {
+  return {
+    src: p.src,
+    dst: p.dst,
+    protocol: p.protocol,
+    port: p.port,
+    kernel: p.kernel,
+    engine: p.engine.verdict,
+    detail: p.detail,
+  };
+}
+
+function printTraffic(io: IO, r: TrafficReport, ports: [number, number]): void {
+  println(
+    io,
+    `normal calls:     ${r.normal.attempts} (reached ${r.normal.reached}, dropped ${r.normal.dropped})`,
+  );
+  println(
+    io,
+    `denied attempts:  ${r.denied.attempts} (reached ${r.denied.reached}, dropped ${r.denied.dropped})`,
+  );
+  println(
+    io,
+    `port scan from ${r.scan.from}: TCP ${ports[0]}-${ports[1]} on ${r.scan.targets.length} pods, ${r.scan.attempts} attempts: reached ${r.scan.reached}, dropped ${r.scan.dropped}`,
+  );
+  for (const p of r.scan.reachedPorts) println(io, `  reached ${p}`);
+  for (const p of r.disagreements) {
+    println(
+      io,
+      `DISAGREE ${p.src} -> ${p.dst} ${p.port}/${p.protocol}: kernel ${p.kernel} (${p.detail}), engine ${p.engine.verdict}`,
+    );
+    for (const d of [p.engine.egress, p.engine.ingress])
+      for (const s of d.steps) println(io, `  ${d.direction}: ${stepText(s)}`);
+  }
+  const total = r.normal.attempts + r.denied.attempts + r.scan.attempts;
+  println(
+    io,
+    `${total} attempts: kernel and engine agree on ${total - r.disagreements.length}, disagree on ${r.disagreements.length}`,
   );
 }

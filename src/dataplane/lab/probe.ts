@@ -38,14 +38,14 @@ export interface ProbeReport {
   unprobed: string[];
 }
 
-interface Target {
+export interface Target {
   key: string;
   ip: string;
   port: number;
   protocol: 'TCP' | 'UDP';
 }
 
-function targetsFrom(plan: LabPlan, src: LabPod): Array<Target & { dst: LabPod }> {
+export function targetsFrom(plan: LabPlan, src: LabPod): Array<Target & { dst: LabPod }> {
   const out: Array<Target & { dst: LabPod }> = [];
   for (const dst of plan.pods) {
     if (dst === src) continue; // a pod's connection to itself never leaves it
@@ -120,21 +120,7 @@ export async function labProbe(
   o: ProbeOptions = PROBE_DEFAULTS,
 ): Promise<ProbeReport> {
   const bySource = new Map(plan.pods.map((src) => [src, targetsFrom(plan, src)] as const));
-  let probes = await probeAll(plan, engine, bySource, o);
-  // A probe the kernel dropped where the engine allows may only have been slow (a loaded
-  // machine): try those once more with a longer timeout before calling it a disagreement.
-  const doubt = probes.filter((p) => !p.agree && p.kernel !== 'allow');
-  if (doubt.length > 0) {
-    const keys = new Set(doubt.map((p) => `${p.src} ${p.dst} ${p.port}/${p.protocol}`));
-    const again = new Map(
-      [...bySource].map(
-        ([src, ts]) => [src, ts.filter((t) => keys.has(`${src.id} ${t.key}`))] as const,
-      ),
-    );
-    const retried = await probeAll(plan, engine, again, { ...o, timeoutMs: o.timeoutMs * 4 });
-    const byKey = new Map(retried.map((p) => [`${p.src} ${p.dst} ${p.port}/${p.protocol}`, p]));
-    probes = probes.map((p) => byKey.get(`${p.src} ${p.dst} ${p.port}/${p.protocol}`) ?? p);
-  }
+  const probes = await probeConfirmed(plan, engine, bySource, o);
   probes.sort((a, b) => cmpProbe(a, b));
   const agreements = probes.filter((p) => p.agree).length;
   return {
@@ -145,7 +131,31 @@ export async function labProbe(
   };
 }
 
-async function probeAll(
+/**
+ * Probe, then try once more, with a four times longer timeout, what the kernel dropped where
+ * the engine allows: on a loaded machine an answer may only have been slow.
+ */
+export async function probeConfirmed(
+  plan: LabPlan,
+  engine: Engine,
+  bySource: ReadonlyMap<LabPod, Array<Target & { dst: LabPod }>>,
+  o: ProbeOptions,
+): Promise<Probe[]> {
+  const probes = await probeAll(plan, engine, bySource, o);
+  const doubt = probes.filter((p) => !p.agree && p.kernel !== 'allow');
+  if (doubt.length === 0) return probes;
+  const keys = new Set(doubt.map((p) => `${p.src} ${p.dst} ${p.port}/${p.protocol}`));
+  const again = new Map(
+    [...bySource].map(
+      ([src, ts]) => [src, ts.filter((t) => keys.has(`${src.id} ${t.key}`))] as const,
+    ),
+  );
+  const retried = await probeAll(plan, engine, again, { ...o, timeoutMs: o.timeoutMs * 4 });
+  const byKey = new Map(retried.map((p) => [`${p.src} ${p.dst} ${p.port}/${p.protocol}`, p]));
+  return probes.map((p) => byKey.get(`${p.src} ${p.dst} ${p.port}/${p.protocol}`) ?? p);
+}
+
+export async function probeAll(
   plan: LabPlan,
   engine: Engine,
   bySource: ReadonlyMap<LabPod, Array<Target & { dst: LabPod }>>,
