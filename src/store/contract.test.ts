@@ -193,6 +193,15 @@ describe('DuckDB store', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'zw-duckdb-'));
   contract(() => DuckDbStore.open(path.join(dir, 'flows.duckdb')));
 
+  it('a value holding the packing separators is stored with spaces instead', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    await store.write([rec(1, { host: 'a\u001fb', source_labels: ['x\u001ey', 'z'] })]);
+    expect(await store.query({ limit: 1 })).toEqual([
+      expect.objectContaining({ host: 'a b', source_labels: ['x y', 'z'], dest_port: 443 }),
+    ]);
+    await store.close();
+  });
+
   it('reopens an existing file without migrating again', async () => {
     const file = path.join(dir, 'again.duckdb');
     const a = await DuckDbStore.open(file);
