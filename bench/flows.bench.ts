@@ -1,0 +1,329 @@
+// The flow benchmark (issue 6): ingest rate (parse, enrich, evaluate, write) into DuckDB and
+// into ClickHouse, each next to the database's own bulk load of the same rows in the same run
+// (the ratio is what compares across machines), and the standard aggregations over ten
+// million stored flows in DuckDB.
+//
+// Input: Calico Enterprise flow log lines between the bank example's pods and outside
+// addresses, half with an observed policy trace and half without (the engine computes those).
+// The bulk load is each database's own path for newline-delimited JSON of the final rows:
+// DuckDB's read_json into the table, ClickHouse's INSERT ... FORMAT JSONEachRow over HTTP.
+//
+//   npm run bench:flows [-- --records N] [--rows N] [--reps N] [--json PATH] [--no-clickhouse]
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatIP as formatIp } from '../src/core/net/index.js';
+import { Enricher } from '../src/flows/enrich.js';
+import { ingestFiles } from '../src/flows/ingest.js';
+import type { RecordSink } from '../src/flows/ingest.js';
+import { FIELDS } from '../src/flows/record.js';
+import type { FlowRecord } from '../src/flows/record.js';
+import { loadSnapshot } from '../src/flows/snapshot.js';
+import type { Snapshot } from '../src/flows/snapshot.js';
+import { LocalClickHouse, findClickHouseServer } from '../src/store/clickhouse/local-server.js';
+import { ClickHouseStore, DuckDbStore } from '../src/store/index.js';
+import type { FlowQuery } from '../src/store/index.js';
+import { median, now } from './measure.js';
+import { Rng } from './prng.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+const RECORDS = arg('records', 500_000);
+const ROWS = arg('rows', 10_000_000);
+const REPS = arg('reps', 3);
+const QUERY_REPS = 7;
+const jsonAt = process.argv.indexOf('--json');
+const JSON_PATH = jsonAt >= 0 ? process.argv[jsonAt + 1] : undefined;
+const WITH_CH = !process.argv.includes('--no-clickhouse');
+
+interface Result {
+  what: string;
+  samples: number[];
+  unit: string;
+}
+const results: Result[] = [];
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+/** Calico flow log lines over the bank's pods (and some outside addresses). */
+function generateInput(snap: Snapshot, file: string, n: number): void {
+  const rng = new Rng(6);
+  const pods = snap.load.set.pods.filter((p) => p.ips.length > 0);
+  const outside = ['203.0.113.9', '198.51.100.7', '192.0.2.53', '192.0.2.200'];
+  const ports = [443, 8080, 5432, 53, 6514, 9090, 8443, 5672];
+  const out = createWriteStream(file);
+  const lines: string[] = [];
+  const t0 = 1_780_000_000;
+  for (let i = 0; i < n; i++) {
+    const s = pods[rng.int(pods.length)];
+    const d = pods[rng.int(pods.length)];
+    const srcIp =
+      rng.int(10) === 0
+        ? (outside[rng.int(outside.length)] as string)
+        : String(s?.ips[0] && formatIp(s.ips[0]));
+    const dstIp = String(d?.ips[0] && formatIp(d.ips[0]));
+    const observed = i % 2 === 0;
+    const rec = {
+      start_time: t0 + Math.floor(i / 50),
+      end_time: t0 + Math.floor(i / 50) + 15,
+      source_ip: srcIp,
+      source_name: '-',
+      source_name_aggr: '-',
+      source_namespace: '-',
+      source_port: 30000 + rng.int(30000),
+      source_type: 'wep',
+      dest_ip: dstIp,
+      dest_name: '-',
+      dest_name_aggr: '-',
+      dest_namespace: '-',
+      dest_port: ports[rng.int(ports.length)],
+      dest_type: 'wep',
+      proto: 'tcp',
+      action: observed && rng.int(3) === 0 ? 'deny' : 'allow',
+      reporter: 'src',
+      policies: observed
+        ? {
+            all_policies: [
+              '0|security|zonepolicy.bank|pass|6',
+              '1|default|ns/knp.default.p|allow|0',
+            ],
+          }
+        : null,
+      bytes_in: rng.int(100_000),
+      bytes_out: rng.int(100_000),
+      num_flows: 1 + rng.int(5),
+      num_flows_started: 1,
+      num_flows_completed: 1,
+      packets_in: rng.int(100),
+      packets_out: rng.int(100),
+      host: `node-${rng.int(3)}`,
+    };
+    lines.push(JSON.stringify(rec));
+    if (lines.length === 10_000) out.write(`${lines.splice(0).join('\n')}\n`);
+  }
+  out.end(`${lines.join('\n')}\n`);
+}
+
+/** Writes the final rows as newline-delimited JSON (the bulk loads' input). */
+class JsonSink implements RecordSink {
+  private readonly parts: string[] = [];
+  async write(rs: readonly FlowRecord[]): Promise<void> {
+    for (const r of rs) this.parts.push(JSON.stringify(r));
+  }
+  save(file: string): void {
+    writeFileSync(file, `${this.parts.join('\n')}\n`);
+  }
+}
+
+async function ingestOnce(snap: Snapshot, input: string, sink: RecordSink): Promise<number> {
+  const t = now();
+  const rep = await ingestFiles({
+    format: 'calico',
+    files: [input],
+    enricher: new Enricher(snap),
+    sink,
+  });
+  const ms = now() - t;
+  if (rep.files[0]?.malformed) throw new Error('generated input has malformed lines');
+  return rep.written / (ms / 1000);
+}
+
+const DUCK_COLUMNS = `{${FIELDS.map(([n, t]) => `'${n}': '${t === 'int' ? 'BIGINT' : t === 'strings' ? 'VARCHAR[]' : 'VARCHAR'}'`).join(', ')}}`;
+
+async function duckdbIngest(
+  snap: Snapshot,
+  dir: string,
+  input: string,
+  rows: string,
+): Promise<void> {
+  const ours: number[] = [];
+  const bulk: number[] = [];
+  for (let r = 0; r < REPS; r++) {
+    const file = path.join(dir, `ingest-${r}.duckdb`);
+    const store = await DuckDbStore.open(file);
+    ours.push(await ingestOnce(snap, input, store));
+    await store.sql('CREATE TABLE bulk AS SELECT * FROM flows LIMIT 0');
+    const t = now();
+    await store.sql(
+      `INSERT INTO bulk SELECT * FROM read_json('${rows}', format = 'newline_delimited', columns = ${DUCK_COLUMNS})`,
+    );
+    bulk.push(RECORDS / ((now() - t) / 1000));
+    await store.close();
+    rmSync(file, { force: true });
+    log(
+      `duckdb rep ${r + 1}: ours ${Math.round(ours[r] as number)}/s, bulk ${Math.round(bulk[r] as number)}/s`,
+    );
+  }
+  results.push({
+    what: 'DuckDB: zonewall ingest (parse, enrich, evaluate, write)',
+    samples: ours,
+    unit: '/s',
+  });
+  results.push({
+    what: 'DuckDB: its own bulk load (read_json) of the same rows',
+    samples: bulk,
+    unit: '/s',
+  });
+}
+
+async function clickhouseIngest(snap: Snapshot, input: string, rows: string): Promise<void> {
+  const binary = findClickHouseServer();
+  if (!binary) {
+    log('clickhouse-server not installed: ClickHouse figures skipped');
+    return;
+  }
+  const server = await LocalClickHouse.start(binary);
+  try {
+    const ours: number[] = [];
+    const bulk: number[] = [];
+    const body = readFileSync(rows);
+    for (let r = 0; r < REPS; r++) {
+      const store = await ClickHouseStore.open(server.url(`bench${r}`), { requireServer: true });
+      ours.push(await ingestOnce(snap, input, store));
+      await store.sql('CREATE TABLE bulk AS flows');
+      const t = now();
+      const res = await fetch(
+        `http://127.0.0.1:${server.httpPort}/?database=bench${r}&query=${encodeURIComponent('INSERT INTO bulk FORMAT JSONEachRow')}`,
+        { method: 'POST', body },
+      );
+      if (!res.ok) throw new Error(await res.text());
+      bulk.push(RECORDS / ((now() - t) / 1000));
+      await store.sql(`DROP DATABASE bench${r}`);
+      await store.close();
+      log(
+        `clickhouse rep ${r + 1}: ours ${Math.round(ours[r] as number)}/s, bulk ${Math.round(bulk[r] as number)}/s`,
+      );
+    }
+    results.push({
+      what: 'ClickHouse: zonewall ingest (parse, enrich, evaluate, write)',
+      samples: ours,
+      unit: '/s',
+    });
+    results.push({
+      what: 'ClickHouse: its own bulk load (JSONEachRow over HTTP) of the same rows',
+      samples: bulk,
+      unit: '/s',
+    });
+  } finally {
+    await server.destroy();
+  }
+}
+
+const ZONES =
+  "['dmz','trusted','restricted','management','audit','unclassified','internet','partner-net']";
+const NAMESPACES =
+  "['payments-web','payments-api','payments-db','card-vault','monitoring','logging','kube-system','batch','messaging','online-banking']";
+
+/** Ten million rows made by DuckDB itself (the aggregation figures are about reading them). */
+async function fillRows(store: DuckDbStore, n: number): Promise<void> {
+  const h = (k: number): string => `(hash(i * ${k}) % 1000003)::BIGINT`;
+  await store.sql(`INSERT INTO flows SELECT
+    lpad(to_hex(i), 16, '0'), 1780000000 + i // 100, 1780000000 + i // 100 + 15, 'node-' || (i % 3), 'src',
+    CASE WHEN ${h(7)} % 10 = 0 THEN 'deny' ELSE 'allow' END,
+    '10.20.' || (i % 250) || '.' || (i % 200), 30000 + i % 30000, '-',
+    (${NAMESPACES})[1 + ${h(3)} % 10] || '-' || (${h(5)} % 40) || '-*', (${NAMESPACES})[1 + ${h(3)} % 10], 'wep',
+    ['app=a' || (${h(5)} % 40)], (${ZONES})[1 + ${h(3)} % 8],
+    '10.30.' || (i % 250) || '.' || (i % 100), [443, 8080, 5432, 53, 6514][1 + ${h(11)} % 5], '-',
+    (${NAMESPACES})[1 + ${h(13)} % 10] || '-' || (${h(17)} % 40) || '-*', (${NAMESPACES})[1 + ${h(13)} % 10], 'wep',
+    ['app=b' || (${h(17)} % 40)], (${ZONES})[1 + ${h(13)} % 8],
+    'tcp', ${h(19)} % 100000, ${h(23)} % 100000, ${h(29)} % 100, ${h(31)} % 100, 1 + ${h(37)} % 5, 1, 1,
+    ['0|security|zonepolicy.bank|pass|' || (${h(41)} % 13)], [], CASE WHEN i % 2 = 0 THEN 'observed' ELSE 'computed' END,
+    CASE WHEN ${h(43)} % 3 = 0 THEN 'security' ELSE 'default' END,
+    CASE WHEN ${h(43)} % 3 = 0 THEN 'zonepolicy.bank' ELSE 'ns/knp.default.p' || (${h(47)} % 30) END, 'calico'
+  FROM range(${n}) t(i)`);
+}
+
+const QUERIES: Array<[string, FlowQuery]> = [
+  ['zone pair', { groupBy: ['source_zone', 'dest_zone'] }],
+  ['namespace pair', { groupBy: ['source_namespace', 'dest_namespace'] }],
+  ['workload pair', { groupBy: ['source_name_aggr', 'dest_name_aggr'], limit: 100 }],
+  [
+    'denied by policy',
+    { groupBy: ['policy_tier', 'policy_name'], where: [{ field: 'action', value: 'deny' }] },
+  ],
+  ['top talkers (10)', { groupBy: ['source_name_aggr'], sort: 'bytes', limit: 10 }],
+  [
+    'one zone, one hour, by port',
+    {
+      groupBy: ['dest_port'],
+      where: [{ field: 'zone', value: 'restricted' }],
+      since: 1780000000,
+      until: 1780003600,
+    },
+  ],
+];
+
+async function aggregations(dir: string): Promise<void> {
+  const file = path.join(dir, 'rows.duckdb');
+  const store = await DuckDbStore.open(file);
+  const t = now();
+  await fillRows(store, ROWS);
+  log(`filled ${ROWS} rows in ${Math.round(now() - t)} ms`);
+  const stored = await store.count();
+  for (const [what, q] of QUERIES) {
+    const samples: number[] = [];
+    for (let r = 0; r < QUERY_REPS; r++) {
+      const s = now();
+      await store.query(q);
+      samples.push(now() - s);
+    }
+    results.push({ what: `${stored.toLocaleString('en-US')} flows: ${what}`, samples, unit: 'ms' });
+    log(`${what}: median ${median(samples).toFixed(0)} ms`);
+  }
+  await store.close();
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'zw-flows-bench-'));
+  const load = os.loadavg()[0];
+  try {
+    const res = await loadSnapshot(path.join(ROOT, 'examples/bank'));
+    if (!res.ok) throw new Error('bank snapshot invalid');
+    const input = path.join(dir, 'flows.jsonl');
+    generateInput(res.snapshot, input, RECORDS);
+    await new Promise((r) => setTimeout(r, 500));
+    const rows = path.join(dir, 'rows.jsonl');
+    const sink = new JsonSink();
+    await ingestOnce(res.snapshot, input, sink);
+    sink.save(rows);
+    await duckdbIngest(res.snapshot, dir, input, rows);
+    if (WITH_CH) await clickhouseIngest(res.snapshot, input, rows);
+    await aggregations(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const fmt = (r: Result): string =>
+    r.unit === '/s'
+      ? `${Math.round(median(r.samples)).toLocaleString('en-US')}/s`
+      : `${median(r.samples).toFixed(0)} ms`;
+  const lines = [
+    `records ingested: ${RECORDS.toLocaleString('en-US')}, repetitions: ${REPS}; load average at start ${load?.toFixed(2)} on ${os.cpus().length} cores`,
+    '',
+    '| figure | median | samples |',
+    '| --- | --- | --- |',
+    ...results.map(
+      (r) => `| ${r.what} | ${fmt(r)} | ${r.samples.map((s) => Math.round(s)).join(', ')} |`,
+    ),
+  ];
+  for (const db of ['DuckDB', 'ClickHouse']) {
+    const ours = results.find((r) => r.what.startsWith(`${db}: zonewall`));
+    const bulk = results.find((r) => r.what.startsWith(`${db}: its own`));
+    if (ours && bulk)
+      lines.push(
+        '',
+        `${db} ratio (zonewall ingest / bulk load): ${(median(ours.samples) / median(bulk.samples)).toFixed(2)}`,
+      );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (JSON_PATH)
+    writeFileSync(
+      JSON_PATH,
+      `${JSON.stringify({ records: RECORDS, rows: ROWS, load, results }, null, 2)}\n`,
+    );
+}
+
+await main();
