@@ -277,7 +277,10 @@ function dynamicTerms(
     const cluster = one('cluster');
     if (zone === null || ns === null || app === null || cluster === null) continue; // two values: nothing
     if (cluster !== undefined && ctx.cluster !== undefined && cluster !== ctx.cluster) continue;
-    if (zone !== undefined && !isDnsLabel(zone)) continue; // no ZonePolicy zone has that name
+    // No pod is in a zone of that name: not a DNS label, or a reserved word (`internet` means
+    // outside the cluster, `any` is no zone).
+    if (zone !== undefined && (!isDnsLabel(zone) || zone === 'internet' || zone === 'any'))
+      continue;
     if (zone !== undefined) ctx.useZone(zone);
     const sel = [
       ...(ns !== undefined ? [`projectcalico.org/namespace == ${lit(ns)}`] : []),

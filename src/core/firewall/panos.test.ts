@@ -555,6 +555,25 @@ describe('names and conditions', () => {
     ]);
   });
 
+  it('a tag naming the reserved zones internet or any matches no pod (and declares no zone)', () => {
+    const xml = FW(
+      rule({
+        name: 'to outside-tagged',
+        from: ['dmz'],
+        to: ['any'],
+        dst: ['tagged-out'],
+        action: 'deny',
+      }),
+    ).replace(
+      '</address-group>',
+      `<entry name="tagged-out"><dynamic><filter>'zonewall.zone.internet' or 'zonewall.zone.any'</filter></dynamic></entry></address-group>`,
+    );
+    const r = importPanorama(xml);
+    expect(r.issues.filter((i) => i.severity === 'error')).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.document?.spec.zones).toEqual([{ name: 'dmz' }]);
+  });
+
   it('a schedule is a condition zonewall cannot see', () => {
     const r = importPanorama(
       FW(
