@@ -8,7 +8,7 @@
 // The bulk load is each database's own path for newline-delimited JSON of the final rows:
 // DuckDB's read_json into the table, ClickHouse's INSERT ... FORMAT JSONEachRow over HTTP.
 //
-//   npm run bench:flows [-- --records N] [--rows N] [--reps N] [--json PATH] [--no-clickhouse]
+//   npm run bench:flows [-- --records N] [--rows N (0: no aggregations)] [--reps N] [--json PATH] [--no-clickhouse]
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -292,7 +292,7 @@ async function main(): Promise<void> {
     sink.save(rows);
     await duckdbIngest(res.snapshot, dir, input, rows);
     if (WITH_CH) await clickhouseIngest(res.snapshot, input, rows);
-    await aggregations(dir);
+    if (ROWS > 0) await aggregations(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
