@@ -4,6 +4,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import {
   labDownCommand,
+  labCaptureCommand,
   labProbeCommand,
   labTrafficCommand,
   labUpCommand,
@@ -89,6 +90,10 @@ export function addLabCommands(program: Command, io: IO, run: Run): void {
     .option('--scan-from <pod>', 'the scanning pod, namespace/name')
     .option('--scan-ports <from-to>', 'TCP ports the scan tries (default 1-1024)', portRange)
     .option('--denied <n>', 'denied attempts to make (default 50)', (v) => Number(v))
+    .option(
+      '--capture <file>',
+      'capture flows meanwhile into FILE (JSON lines, the flows lab format)',
+    )
     .addOption(
       new Option('-o, --output <format>', 'output format')
         .choices(['table', 'json', 'yaml'])
@@ -100,6 +105,7 @@ export function addLabCommands(program: Command, io: IO, run: Run): void {
         scanFrom?: string;
         scanPorts?: [number, number];
         denied?: number;
+        capture?: string;
         output: OutputFormat;
       }) =>
         run(
@@ -109,8 +115,20 @@ export function addLabCommands(program: Command, io: IO, run: Run): void {
             ...(o.scanFrom !== undefined ? { scanFrom: o.scanFrom } : {}),
             ...(o.scanPorts !== undefined ? { scanPorts: o.scanPorts } : {}),
             ...(o.denied !== undefined ? { denied: o.denied } : {}),
+            ...(o.capture !== undefined ? { capture: o.capture } : {}),
           }),
         ),
+    );
+  lab
+    .command('capture')
+    .description(
+      "Capture flows in the lab for a while: allowed connections from conntrack (with byte and packet counts, start and end) and denied packets from the ruleset's NFLOG group (with the policy that denied them), as JSON lines in the flows lab format (zonewall flows ingest --format lab). Needs conntrack and ulogd2 (with ulogd2-json).",
+    )
+    .option('--name <name>', NAME_HELP, 'lab')
+    .option('--seconds <n>', 'how long to capture', (v) => Number(v), 10)
+    .option('-o, --out <file>', 'where the lines go (- for standard output)', '-')
+    .action((o: { name: string; seconds: number; out: string }) =>
+      run(labCaptureCommand(io, { name: o.name, seconds: o.seconds, out: o.out })),
     );
   lab
     .command('down')

@@ -10,6 +10,12 @@ import { labUp } from '../../src/dataplane/lab/up.js';
 import { TRAFFIC_DEFAULTS, labTraffic } from '../../src/dataplane/lab/traffic.js';
 import { PROBE_DEFAULTS } from '../../src/dataplane/lab/probe.js';
 import type { LabUpResult } from '../../src/dataplane/lab/up.js';
+import { readFileSync } from 'node:fs';
+import { startCapture, rulesetLegend } from '../../src/dataplane/lab/capture.js';
+import { hasTool } from '../../src/dataplane/exec.js';
+import { labDir } from '../../src/dataplane/lab/state.js';
+import { connection } from '../../src/core/engine/index.js';
+import { labParser } from '../../src/flows/lab.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { LAB_SKIP, labTitle, privateLabDir, uniqueLabName } from './lab-support.js';
 
@@ -69,4 +75,75 @@ describe.skipIf(LAB_SKIP !== undefined)(labTitle('the bank in the lab'), () => {
       'payments-web/payments-web-7d9f8b6c4-b8n2w 443',
     ]);
   });
+
+  const noCapture = !hasTool('conntrack')
+    ? 'conntrack is not installed'
+    : !hasTool('ulogd')
+      ? 'ulogd2 is not installed'
+      : undefined;
+  it.skipIf(noCapture !== undefined)(
+    `flow capture: allowed connections from conntrack and denies from NFLOG, each as the engine decides${noCapture ? ` (skipped: ${noCapture})` : ''}`,
+    async () => {
+      if (!up) throw new Error('the lab did not come up');
+      const { plan, engine } = up;
+      const lines: string[] = [];
+      const cap = await startCapture(plan, (l) => lines.push(l));
+      expect(cap.missing).toEqual([]);
+      await labTraffic(plan, engine, { ...TRAFFIC_DEFAULTS, scanPorts: [1, 30] }, PROBE_DEFAULTS);
+      await cap.stop();
+      const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      const parse = labParser();
+      lines.forEach((l, i) => expect(parse(l, i + 1)).not.toHaveProperty('error'));
+      const podByIp = new Map(plan.pods.map((p) => [p.ip, p]));
+      const verdict = (o: Record<string, unknown>) => {
+        const s = podByIp.get(String(o.src));
+        const d = podByIp.get(String(o.dst));
+        if (!s || !d) throw new Error(`not a pod pair: ${JSON.stringify(o)}`);
+        const proto = o.proto === 'tcp' || o.proto === 6 ? 6 : 17;
+        const c = connection(engine, {
+          from: { endpoint: engine.eps.pod(s.namespace, s.name)! },
+          to: { endpoint: engine.eps.pod(d.namespace, d.name)! },
+          protocol: proto,
+          port: Number(o.dport),
+        });
+        if (!c.ok) throw new Error(c.message);
+        return engine.evaluate(c.value.src, c.value.dst, c.value.pkt);
+      };
+      const allowed = records.filter((o) => o.kind === 'conntrack');
+      const denied = records.filter((o) => o.kind === 'nflog');
+      // Every normal call is seen at its source's node, with both directions counted.
+      const atSource = allowed.filter((o) => o.reporter === 'src');
+      expect(atSource.length).toBeGreaterThanOrEqual(510);
+      for (const o of allowed) {
+        expect(verdict(o).verdict).toBe('allow');
+        expect(Number(o.packets_orig)).toBeGreaterThan(0);
+        expect(Number(o.packets_reply)).toBeGreaterThan(0);
+      }
+      // Every denied packet names the policy the engine says decided, in its tier.
+      const legends = new Map(
+        plan.nodes.map((n) => [
+          n.name,
+          rulesetLegend(readFileSync(`${labDir(plan.name)}/rulesets/${n.name}.nft`, 'utf8')),
+        ]),
+      );
+      expect(denied.length).toBeGreaterThan(50);
+      for (const o of denied) {
+        const v = verdict(o);
+        expect(v.verdict).toBe('deny');
+        const id = /^zw D (\S+) (in|eg) (\S+)$/.exec(String(o.prefix));
+        const known = legends.get(String(o.node))?.get(id?.[1] ?? '');
+        const by = v.decidedBy;
+        const name = `${by?.policy.namespace !== undefined ? `${by.policy.namespace}/` : ''}${by?.policy.name ?? ''}`;
+        expect({ policy: known?.policy, tier: known?.tier, dir: id?.[2], rule: id?.[3] }).toEqual({
+          policy: name,
+          tier: by?.tier,
+          dir: by?.direction === 'egress' ? 'eg' : 'in',
+          rule: by?.rule === 'default' ? 'default' : `r${String(by?.rule)}`,
+        });
+      }
+      console.log(
+        `bank flow capture: ${allowed.length} allowed connections (${atSource.length} at the source's node), ${denied.length} denied packets, all as the engine decides`,
+      );
+    },
+  );
 });

@@ -1,6 +1,8 @@
 // `zonewall lab up|probe|down`: the network-namespace lab that shows the kernel enforcing
 // exactly what the engine says. Needs root, ip(8) and nft(8); says so and exits 3 otherwise.
+import { createWriteStream } from 'node:fs';
 import path from 'node:path';
+import { startCapture } from '../../dataplane/lab/capture.js';
 import { DataplaneError, labUnavailable } from '../../dataplane/exec.js';
 import { labDown } from '../../dataplane/lab/down.js';
 import { loadLab } from '../../dataplane/lab/load.js';
@@ -182,6 +184,49 @@ function printReport(io: IO, plan: LabPlan, r: ProbeReport): void {
 export interface LabTrafficOptions extends Partial<TrafficOptions> {
   name: string;
   output: OutputFormat;
+  /** Capture flows while the traffic runs, into this file (JSON lines). */
+  capture?: string;
+}
+
+/** Where captured lines go: a file, or standard output (`-`); returns a closer. */
+function sink(io: IO, out: string): { write(line: string): void; close(): Promise<void> } {
+  if (out === '-') return { write: (l) => io.out(`${l}\n`), close: () => Promise.resolve() };
+  const f = createWriteStream(out);
+  return {
+    write: (l) => void f.write(`${l}\n`),
+    close: () => new Promise((r) => f.end(r)),
+  };
+}
+
+/** Count the captured lines by kind, for the summary. */
+function counter(): { add(line: string): void; text(): string } {
+  let allowed = 0;
+  let denied = 0;
+  return {
+    add: (l) => (l.includes('"kind":"conntrack"') ? allowed++ : denied++),
+    text: () =>
+      `captured ${allowed} allowed connections (conntrack) and ${denied} logged packets (NFLOG)`,
+  };
+}
+
+/** `lab capture`: flow records for a while, as the flow issue's lab format (JSON lines). */
+export function labCaptureCommand(
+  io: IO,
+  o: { name: string; seconds: number; out: string },
+): Promise<ExitCode> {
+  return guarded(io, async () => {
+    const state = await readState(o.name);
+    const { plan } = await loadLab(o.name, state.inputs);
+    const out = sink(io, o.out);
+    const count = counter();
+    const cap = await startCapture(plan, (l) => (out.write(l), count.add(l)));
+    for (const m of cap.missing) io.err(`warning: not captured: ${m}\n`);
+    await new Promise((r) => setTimeout(r, o.seconds * 1000));
+    await cap.stop();
+    await out.close();
+    (o.out === '-' ? io.err : io.out)(`${count.text()}\n`);
+    return EXIT.OK;
+  });
 }
 
 /** `lab traffic`: exit 1 when the kernel and the engine disagree on any attempt. */
@@ -189,6 +234,10 @@ export function labTrafficCommand(io: IO, o: LabTrafficOptions): Promise<ExitCod
   return guarded(io, async () => {
     const state = await readState(o.name);
     const { plan, engine } = await loadLab(o.name, state.inputs);
+    const out = o.capture !== undefined ? sink(io, o.capture) : undefined;
+    const count = counter();
+    const cap = out ? await startCapture(plan, (l) => (out.write(l), count.add(l))) : undefined;
+    for (const m of cap?.missing ?? []) io.err(`warning: not captured: ${m}\n`);
     const r = await labTraffic(
       plan,
       engine,
@@ -200,8 +249,12 @@ export function labTrafficCommand(io: IO, o: LabTrafficOptions): Promise<ExitCod
       },
       PROBE_DEFAULTS,
     );
-    if (o.output === 'table') printTraffic(io, r, o.scanPorts ?? TRAFFIC_DEFAULTS.scanPorts);
-    else printData(io, { ...r, disagreements: r.disagreements.map(probeData) }, o.output);
+    await cap?.stop();
+    await out?.close();
+    if (o.output === 'table') {
+      printTraffic(io, r, o.scanPorts ?? TRAFFIC_DEFAULTS.scanPorts);
+      if (cap) println(io, `${count.text()} into ${o.capture ?? ''}`);
+    } else printData(io, { ...r, disagreements: r.disagreements.map(probeData) }, o.output);
     return r.disagreements.length > 0 ? EXIT.FINDINGS : EXIT.OK;
   });
 }

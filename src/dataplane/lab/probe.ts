@@ -194,7 +194,7 @@ function cmpProbe(a: Probe, b: Probe): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-function engineVerdict(
+export function engineVerdict(
   engine: Engine,
   src: LabPod,
   dst: LabPod,

@@ -3,7 +3,7 @@
 // denies, and a port scan from a compromised pod (by default the first in the DMZ) against one
 // pod of every other namespace. Each attempt's kernel outcome is compared with the engine's.
 import type { Engine } from '../../core/engine/index.js';
-import { probeConfirmed, targetsFrom } from './probe.js';
+import { engineVerdict, probeConfirmed, targetsFrom } from './probe.js';
 import type { Probe, ProbeOptions, Target } from './probe.js';
 import type { LabPlan, LabPod } from './plan.js';
 
@@ -62,13 +62,23 @@ export async function labTraffic(
   o: TrafficOptions,
   probe: ProbeOptions,
 ): Promise<TrafficReport> {
-  // Normal calls and denied attempts: the declared ports, split by the engine's verdict.
-  const declared = new Map(plan.pods.map((src) => [src, targetsFrom(plan, src)] as const));
-  const all = await probeConfirmed(plan, engine, declared, probe);
-  const normal = all.filter((p) => p.engine.verdict === 'allow');
-  const deniedAll = all.filter((p) => p.engine.verdict === 'deny');
+  // Normal calls and denied attempts: the declared ports, chosen by the engine's verdict.
+  const choice = new Map<LabPod, Array<Target & { dst: LabPod }>>();
+  const deniedAll: Array<[LabPod, Target & { dst: LabPod }]> = [];
+  for (const src of plan.pods) {
+    const list: Array<Target & { dst: LabPod }> = [];
+    for (const t of targetsFrom(plan, src)) {
+      if (engineVerdict(engine, src, t.dst, t.protocol, t.port).verdict === 'allow') list.push(t);
+      else deniedAll.push([src, t]);
+    }
+    choice.set(src, list);
+  }
   const step = Math.max(1, Math.floor(deniedAll.length / Math.max(1, o.denied)));
-  const denied = deniedAll.filter((_, i) => i % step === 0).slice(0, o.denied);
+  for (const [src, t] of deniedAll.filter((_, i) => i % step === 0).slice(0, o.denied))
+    choice.get(src)?.push(t);
+  const made = await probeConfirmed(plan, engine, choice, probe);
+  const normal = made.filter((p) => p.engine.verdict === 'allow');
+  const denied = made.filter((p) => p.engine.verdict === 'deny');
 
   const from = scanner(plan, engine, o);
   const seen = new Set<string>([from.namespace]);
