@@ -42,14 +42,29 @@ export class ClickHouseHttp {
     private readonly timeoutMs = 30_000,
   ) {}
 
-  /** Run a statement; `body` is sent as the data of an INSERT (or as the query when no `query`). */
-  async run(query: string, body?: string, settings: Record<string, string> = {}): Promise<string> {
+  /**
+   * Run a statement; `body` is sent as the data of an INSERT (or as the query when no `query`).
+   * `external` is a temporary table the query can read (ClickHouse's external data: TSV sent
+   * beside the query, https://clickhouse.com/docs/en/engines/table-engines/special/external-data).
+   */
+  async run(
+    query: string,
+    body?: string,
+    settings: Record<string, string> = {},
+    external?: { name: string; structure: string; tsv: string },
+  ): Promise<string> {
     const params = new URLSearchParams({
       database: this.ep.database,
       output_format_json_quote_64bit_integers: '0',
       ...settings,
     });
-    if (body !== undefined) params.set('query', query);
+    let payload: string | FormData = body ?? query;
+    if (body !== undefined || external) params.set('query', query);
+    if (external) {
+      params.set(`${external.name}_structure`, external.structure);
+      payload = new FormData();
+      payload.append(external.name, new Blob([external.tsv]), external.name);
+    }
     const headers: Record<string, string> = {};
     if (this.ep.user !== undefined) headers['X-ClickHouse-User'] = this.ep.user;
     if (this.ep.password !== undefined) headers['X-ClickHouse-Key'] = this.ep.password;
@@ -58,7 +73,7 @@ export class ClickHouseHttp {
       res = await fetch(`http://${this.ep.host}:${this.ep.port}/?${params}`, {
         method: 'POST',
         headers,
-        body: body ?? query,
+        body: payload,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (e) {

@@ -37,8 +37,6 @@ const STATEMENTS: Record<number, string[]> = {
 };
 
 const HEAD = /^\{"id":"([^"]*)","start_time":(-?\d+)/;
-/** Ids sent per existence check (bounded query size). */
-const CHECK_IDS = 20_000;
 
 export interface ClickHouseOptions {
   spoolDir?: string;
@@ -147,19 +145,15 @@ export class ClickHouseStore implements Store {
       if (t < lo) lo = t;
       if (t > hi) hi = t;
     }
+    // The batch's ids travel as external data: a hash set on the server, not a huge IN list.
     const known = new Set<string>();
-    for (let i = 0; i < ids.length; i += CHECK_IDS) {
-      const list = ids
-        .slice(i, i + CHECK_IDS)
-        .map(quote)
-        .join(',');
-      const text = await this.http.run(
-        `SELECT id FROM ${FLOWS_TABLE} WHERE start_time >= ${lo} AND start_time <= ${hi} AND id IN (${list}) FORMAT TSV`,
-        undefined,
-        { max_query_size: String(64 * 1024 * 1024) },
-      );
-      for (const id of text.split('\n')) if (id !== '') known.add(id);
-    }
+    const text = await this.http.run(
+      `SELECT id FROM ${FLOWS_TABLE} WHERE start_time >= ${lo} AND start_time <= ${hi} AND id IN (SELECT id FROM batch_ids) FORMAT TSV`,
+      undefined,
+      {},
+      { name: 'batch_ids', structure: 'id String', tsv: `${ids.join('\n')}\n` },
+    );
+    for (const id of text.split('\n')) if (id !== '') known.add(id);
     const fresh = known.size === 0 ? lines : lines.filter((_, i) => !known.has(ids[i] as string));
     if (fresh.length === 0) return;
     await this.http.run(`INSERT INTO ${FLOWS_TABLE} FORMAT JSONEachRow`, fresh.join('\n'), {
