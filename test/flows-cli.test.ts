@@ -1,7 +1,7 @@
 // `zonewall flows ingest|query`, in-process, against a DuckDB file: the JSON contract of
 // issue 6 (rows keyed by the record's own field names plus records, flows, bytes, packets),
 // idempotent ingest, malformed lines, exit codes.
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +139,30 @@ describe('flows ingest and query', () => {
     const r = await cli([...args, '--store', store]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(msg);
+  });
+
+  it('ClickHouse unreachable: the records wait in the spool, and ingest says so', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'zw-flows-spool-'));
+    const input = path.join(dir, 'v2.log');
+    await writeFile(
+      input,
+      '2 1 eni-1 10.20.0.5 10.30.0.4 51234 8080 6 20 4249 1780000000 1780000060 ACCEPT OK\n',
+    );
+    const r = await cli([
+      'flows',
+      'ingest',
+      '--format',
+      'vpc',
+      '--snapshot',
+      BANK,
+      '--store',
+      'clickhouse://127.0.0.1:1/x',
+      '--spool',
+      path.join(dir, 'spool'),
+      input,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/ClickHouse is unreachable; 1 batch wait in .*spool/);
   });
 
   it('a missing store or snapshot is bad input', async () => {

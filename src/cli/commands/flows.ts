@@ -8,7 +8,7 @@ import { Enricher } from '../../flows/enrich.js';
 import { ingestFiles } from '../../flows/ingest.js';
 import type { IngestReport, Progress } from '../../flows/ingest.js';
 import { loadSnapshot } from '../../flows/snapshot.js';
-import { MEASURES, StoreError, openStore } from '../../store/index.js';
+import { ClickHouseStore, MEASURES, StoreError, openStore } from '../../store/index.js';
 import type { Condition, FlowQuery, QueryRow, SortKey, Store } from '../../store/index.js';
 import { EXIT, plural, printIssues, table } from '../output.js';
 import type { ExitCode, IO } from '../output.js';
@@ -100,6 +100,13 @@ export async function flowsIngest(io: IO, o: IngestCliOptions): Promise<ExitCode
         io.out(`retention: deleted ${plural(n, 'record')} older than the retention period\n`);
     }
     await store.close();
+    if (store instanceof ClickHouseStore) {
+      const waiting = (await store.spool.pending()).length;
+      if (waiting > 0)
+        io.err(
+          `warning: ClickHouse is unreachable; ${waiting} batch${waiting === 1 ? '' : 'es'} wait in ${store.spool.dir} and will be delivered by the next ingest into this store\n`,
+        );
+    }
   } catch (e) {
     await store?.close().catch(() => undefined);
     return storeFailure(io, e);
