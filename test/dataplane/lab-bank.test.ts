@@ -2,7 +2,7 @@
 // rendered ruleset; the kernel agrees with the engine on every probe (count printed).
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labDown, namespacesWithPrefix } from '../../src/dataplane/lab/down.js';
 import { labProbe } from '../../src/dataplane/lab/probe.js';
 import { labPrefix } from '../../src/dataplane/lab/plan.js';
@@ -21,11 +21,15 @@ import { LAB_SKIP, labTitle, privateLabDir, uniqueLabName } from './lab-support.
 
 describe.skipIf(LAB_SKIP !== undefined)(labTitle('the bank in the lab'), () => {
   const name = uniqueLabName();
-  const dir = privateLabDir();
+  let dir = '';
+  // Made when the tests run (not when a skipped suite is collected).
+  beforeAll(() => {
+    dir = privateLabDir();
+  });
 
   afterAll(async () => {
     await labDown(name);
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
     expect(await namespacesWithPrefix(labPrefix(name))).toEqual([]);
   });
 

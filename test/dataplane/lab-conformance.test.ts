@@ -3,7 +3,7 @@
 // every TCP and UDP port the pods declare (SCTP is not probed). Counts are printed.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labDown, namespacesWithPrefix } from '../../src/dataplane/lab/down.js';
 import { labProbe } from '../../src/dataplane/lab/probe.js';
 import { labPrefix } from '../../src/dataplane/lab/plan.js';
@@ -39,14 +39,18 @@ describe.skipIf(skip !== undefined)(
     ? labTitle('network-policy-api cases in the lab')
     : `network-policy-api cases in the lab (skipped: ${skip})`,
   () => {
-    const dir = privateLabDir();
+    let dir = '';
+    // Made when the tests run (not when a skipped suite is collected).
+    beforeAll(() => {
+      dir = privateLabDir();
+    });
     const names: string[] = [];
     let probes = 0;
     let agreed = 0;
 
     afterAll(async () => {
       for (const n of names) await labDown(n);
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
       console.log(
         `network-policy-api cases in the lab: ${CASES.length} cases, ${probes} probes, kernel and engine agree on ${agreed}`,
       );

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { must, run } from '../../src/dataplane/exec.js';
 import { labDown, namespacesWithPrefix } from '../../src/dataplane/lab/down.js';
 import { labProbe } from '../../src/dataplane/lab/probe.js';
@@ -49,15 +49,22 @@ const verdicts = (r: ProbeReport): string[] =>
   r.probes.map((p) => `${p.src}->${p.dst} ${p.port}/${p.protocol} ${p.kernel}`);
 
 describe.skipIf(LAB_SKIP !== undefined)(labTitle('applying rulesets'), () => {
-  const stateDir = privateLabDir();
+  let stateDir = '';
+  // Made when the tests run (not when a skipped suite is collected).
+  beforeAll(() => {
+    stateDir = privateLabDir();
+  });
   const names: string[] = [];
-  const tmp = mkdtempSync(path.join(tmpdir(), 'zw-topo-'));
+  let tmp = '';
+  beforeAll(() => {
+    tmp = mkdtempSync(path.join(tmpdir(), 'zw-topo-'));
+  });
 
   afterAll(async () => {
     for (const n of names) await labDown(n);
     for (const n of names) expect(await namespacesWithPrefix(labPrefix(n))).toEqual([]);
-    rmSync(stateDir, { recursive: true, force: true });
-    rmSync(tmp, { recursive: true, force: true });
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
   it('nft accepts every golden ruleset', async () => {
