@@ -1,9 +1,9 @@
 // YAML input -> documents, keeping enough of the parse to point an issue at a line and column.
 import jsyaml from 'js-yaml';
-import { LineCounter, parseAllDocuments, stringify } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Document, Tags } from 'yaml';
 import type { Issue, Position } from './issues.js';
-import { YAML11_FAST } from './yaml11.js';
+import { YAML11_DUMP, YAML11_FAST } from './yaml11.js';
 
 /** One input file, already read (reading files and stdin is the caller's I/O). */
 export interface InputFile {
@@ -224,5 +224,9 @@ function firstLine(s: string): string {
  * `yes` or `y` are quoted (YAML 1.2 would leave them bare and a 1.1 reader makes them booleans).
  */
 export function toYaml(docs: readonly unknown[]): string {
-  return docs.map((d) => stringify(d, { version: '1.1', lineWidth: 0 })).join('---\n');
+  return docs
+    .map((d) =>
+      jsyaml.dump(d, { schema: YAML11_DUMP, lineWidth: -1, noRefs: true, skipInvalid: true }),
+    )
+    .join('---\n');
 }

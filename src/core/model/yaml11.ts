@@ -72,6 +72,8 @@ const nullType = new Type('tag:yaml.org,2002:null', {
   resolve: (d: string | null) =>
     d === null || d === '' || ('~nN'.includes(first(d)) && NULL.test(d)),
   construct: () => null,
+  predicate: (o: unknown) => o === null,
+  represent: () => 'null',
 });
 
 const boolType = new Type('tag:yaml.org,2002:bool', {
@@ -79,6 +81,8 @@ const boolType = new Type('tag:yaml.org,2002:bool', {
   resolve: (d: string | null) =>
     d !== null && BOOL_START.has(first(d)) && (TRUE.test(d) || FALSE.test(d)),
   construct: (d: string) => TRUE.test(d),
+  predicate: (o: unknown) => typeof o === 'boolean',
+  represent: (o: object) => (o ? 'true' : 'false'),
 });
 
 const intType = new Type('tag:yaml.org,2002:int', {
@@ -88,6 +92,8 @@ const intType = new Type('tag:yaml.org,2002:int', {
     NUMERIC_START.has(first(d)) &&
     [BIN, OCT, DEC, HEX, SEXA_INT].some((r) => r.test(d)),
   construct: toInt,
+  predicate: (o: unknown) => typeof o === 'number' && Number.isInteger(o) && !Object.is(o, -0),
+  represent: (o: object) => String(o),
 });
 
 const floatType = new Type('tag:yaml.org,2002:float', {
@@ -97,6 +103,16 @@ const floatType = new Type('tag:yaml.org,2002:float', {
     FLOAT_START.has(first(d)) &&
     [INF_NAN, EXP, FIXED, SEXA_FLOAT].some((r) => r.test(d)),
   construct: toFloat,
+  predicate: (o: unknown) => typeof o === 'number' && !(Number.isInteger(o) && !Object.is(o, -0)),
+  represent: (o: object) => {
+    const n = o as unknown as number;
+    if (Number.isNaN(n)) return '.nan';
+    if (!Number.isFinite(n)) return n > 0 ? '.inf' : '-.inf';
+    if (Object.is(n, -0)) return '-0.0';
+    // Always with a point or an exponent, so it reads back as a float.
+    const t = String(n);
+    return /[.eE]/.test(t) ? t : `${t}.0`;
+  },
 });
 
 /** The YAML 1.1 schema for the fast parser (no timestamps: they stay strings). */
@@ -104,3 +120,21 @@ export const YAML11_FAST = FAILSAFE_SCHEMA.extend({
   implicit: [nullType, boolType, intType, floatType, types.merge],
   explicit: [types.binary, types.omap, types.pairs, types.set],
 });
+
+// YAML 1.1 timestamps (as the full parser reads them): written quoted so that no reader takes a
+// date-like string for a date. Only for writing; reading keeps them as strings.
+const TIMESTAMP =
+  /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$/;
+const timestampType = new Type('tag:yaml.org,2002:timestamp', {
+  kind: 'scalar',
+  resolve: (d: string | null) => d !== null && /^[0-9]{4}-/.test(d) && TIMESTAMP.test(d),
+  construct: (d: string) => d,
+  predicate: () => false,
+  represent: (o: object) => String(o),
+});
+
+/**
+ * The schema for writing YAML that YAML 1.1 readers (Kubernetes) read back unchanged: a
+ * string that would read as anything else (`yes`, `off`, `0777`, `1:20`, a date) is quoted.
+ */
+export const YAML11_DUMP = YAML11_FAST.extend({ implicit: [timestampType] });
