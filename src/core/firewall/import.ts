@@ -58,7 +58,8 @@ export function importPanorama(
   const { document, report } = toZonePolicy(model, { ...opts, name });
   const yaml = toYaml([document]);
   // The result must mean something to zonewall itself: load it as any ZonePolicy is loaded.
-  const loaded = loadCluster([{ path: 'import.yaml', text: yaml }]);
+  // (Validated and compiled to the zone program; the engine's policies are not needed here.)
+  const loaded = loadCluster([{ path: 'import.yaml', text: yaml }], { enginePolicies: false });
   const problems = loaded.issues.filter((i) => i.severity === 'error');
   if (problems.length > 0 || !loaded.zonePolicy) {
     const issues = [

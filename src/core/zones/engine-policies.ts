@@ -26,10 +26,13 @@ const V6_ALL: CIDR = { ip: { version: 6, v6: 0n }, prefix: 0 };
 /** Everything the compiled rules need that is computed once per policy. */
 class Context {
   private readonly selectors = new Map<string, Selector>();
-  readonly internetExcluded: CidrSet;
+  private readonly paths = new WeakMap<MemberPath, Map<string, EndpointSelector>>();
+  private readonly externals = new Map<string, PeerMatch[]>();
+  private internet?: PeerMatch[];
+  private readonly notPods: EndpointSelector;
 
   constructor(readonly zp: ZonePolicy) {
-    this.internetExcluded = CidrSet.of(notInternet(zp));
+    this.notPods = { kinds: EP_POD, selector: this.selector({ kind: 'all' }) };
   }
 
   /** A compiled selector for an AST (shared by identical ASTs). */
@@ -41,14 +44,50 @@ class Context {
     return s;
   }
 
-  /** Pods on one membership path, optionally narrowed. */
+  /** Pods on one membership path, optionally narrowed (built once per path and narrowing). */
   path(m: MemberPath, narrow?: Selector): EndpointSelector {
+    let byNarrow = this.paths.get(m);
+    if (!byNarrow) this.paths.set(m, (byNarrow = new Map()));
+    const key = narrow?.canonical ?? '';
+    let hit = byNarrow.get(key);
+    if (hit) return hit;
     const pod = narrow ? { kind: 'and' as const, operands: [m.pod, narrow.ast] } : m.pod;
-    return {
+    hit = {
       kinds: EP_POD,
       selector: this.selector(pod),
       ...(m.namespace ? { namespaceSelector: this.selector(m.namespace) } : {}),
     };
+    byNarrow.set(key, hit);
+    return hit;
+  }
+
+  /** A named external's matches (once per external): its nets, never a pod; its domains. */
+  external(name: string): PeerMatch[] {
+    let hit = this.externals.get(name);
+    if (hit) return hit;
+    if (this.externals.size === 0)
+      for (const e of this.zp.externals) {
+        const out: PeerMatch[] = [];
+        // A pod is in its zone, never in an external, even when its address is in the nets.
+        if (e.nets.length > 0) out.push({ nets: CidrSet.of(e.nets), notSelector: this.notPods });
+        if (e.domains.length > 0) out.push({ domains: e.domains });
+        this.externals.set(e.name, out);
+      }
+    hit = this.externals.get(name) ?? [];
+    return hit;
+  }
+
+  /** Outside the cluster: not a pod, not a pool, cluster range or named external (once). */
+  internetMatches(): PeerMatch[] {
+    if (!this.internet) {
+      const excluded = CidrSet.of(notInternet(this.zp));
+      this.internet = [V4_ALL, V6_ALL].map((all) => ({
+        nets: CidrSet.of([all]),
+        notNets: excluded,
+        notSelector: this.notPods,
+      }));
+    }
+    return this.internet;
   }
 }
 
@@ -62,25 +101,10 @@ function peerMatches(
       return memberPaths(p.zone).map((m) => ({ selector: ctx.path(m, p.selector) }));
     case 'anyone':
       return [p.selector ? { selector: { kinds: EP_POD, selector: p.selector } } : {}];
-    case 'external': {
-      // A pod is in its zone, never in an external, even when its address is in the nets.
-      const ext = ctx.zp.externals.find((e) => e.name === p.name);
-      const out: PeerMatch[] = [];
-      const notPods: EndpointSelector = { kinds: EP_POD, selector: ctx.selector({ kind: 'all' }) };
-      if (ext && ext.nets.length > 0)
-        out.push({ nets: CidrSet.of(ext.nets), notSelector: notPods });
-      if (ext && ext.domains.length > 0) out.push({ domains: ext.domains });
-      return out;
-    }
-    case 'internet': {
-      // Outside the cluster: not a pod, not a pool, cluster range or named external.
-      const notPods: EndpointSelector = { kinds: EP_POD, selector: ctx.selector({ kind: 'all' }) };
-      return [V4_ALL, V6_ALL].map((all) => ({
-        nets: CidrSet.of([all]),
-        notNets: ctx.internetExcluded,
-        notSelector: notPods,
-      }));
-    }
+    case 'external':
+      return ctx.external(p.name);
+    case 'internet':
+      return ctx.internetMatches();
   }
 }
 
@@ -123,8 +147,9 @@ function toRule(
 export function zoneEnginePolicies(prog: ZoneProgram): Policy[] {
   const zp = prog.policy;
   const ctx = new Context(zp);
-  const paths = (zone: string): MemberPath[] =>
-    prog.sides.find((s) => s.zone === zone)?.members ?? [];
+  const byZone = new Map<string | undefined, MemberPath[]>();
+  for (const s of prog.sides) if (!byZone.has(s.zone)) byZone.set(s.zone, s.members);
+  const paths = (zone: string): MemberPath[] => byZone.get(zone) ?? [];
   const out: Policy[] = [];
   for (const side of prog.sides) out.push(...sidePolicies(ctx, side, paths));
   return out;

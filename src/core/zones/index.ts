@@ -16,4 +16,5 @@ export { ZONE_POLICY_ORDER, zoneEnginePolicies } from './engine-policies.js';
 export { intentFor, placeEnd, zoneIntent } from './intent.js';
 export type { Intent, ZoneEnd, ZonePacket } from './intent.js';
 export { loadCluster, zoneKinds } from './load.js';
+export type { ClusterLoadOptions } from './load.js';
 export type { ClusterLoad } from './load.js';

@@ -30,8 +30,16 @@ export function zoneKinds(found: ZonePolicy[]): ReadonlyMap<string, KindReader> 
   ]);
 }
 
+export interface ClusterLoadOptions {
+  /**
+   * false: validate and compile the zone program, but leave the zones' engine policies out of
+   * the set (for a check that the ZonePolicy loads, without evaluating anything).
+   */
+  enginePolicies?: boolean;
+}
+
 /** Load manifests (any of which may be a ZonePolicy) and compile the zones into the policy set. */
-export function loadCluster(files: readonly InputFile[]): ClusterLoad {
+export function loadCluster(files: readonly InputFile[], o: ClusterLoadOptions = {}): ClusterLoad {
   const found: ZonePolicy[] = [];
   const res = loadPolicySet(files, { extraKinds: zoneKinds(found) });
   if (found.length > 1) {
@@ -51,6 +59,6 @@ export function loadCluster(files: readonly InputFile[]): ClusterLoad {
   const zonePolicy = found[0];
   if (!zonePolicy || !res.ok) return { ...res, ...(zonePolicy ? { zonePolicy } : {}) };
   const program = compileProgram(zonePolicy);
-  res.set.policies.push(...zoneEnginePolicies(program));
+  if (o.enginePolicies !== false) res.set.policies.push(...zoneEnginePolicies(program));
   return { ...res, zonePolicy, program };
 }
