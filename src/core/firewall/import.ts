@@ -57,9 +57,13 @@ export function importPanorama(
   const name = opts.name ?? defaultName(model.scope);
   const { document, report } = toZonePolicy(model, { ...opts, name });
   const yaml = toYaml([document]);
-  // The result must mean something to zonewall itself: load it as any ZonePolicy is loaded.
-  // (Validated and compiled to the zone program; the engine's policies are not needed here.)
-  const loaded = loadCluster([{ path: 'import.yaml', text: yaml }], { enginePolicies: false });
+  // The result must mean something to zonewall itself: load it as any ZonePolicy is loaded,
+  // validated and compiled to the zone program (the engine's policies are not needed here).
+  // It is read from JSON, the model's fast path: the YAML writer is tested separately to be
+  // read back unchanged.
+  const loaded = loadCluster([{ path: 'import.json', text: JSON.stringify(document) }], {
+    enginePolicies: false,
+  });
   const problems = loaded.issues.filter((i) => i.severity === 'error');
   if (problems.length > 0 || !loaded.zonePolicy) {
     const issues = [
