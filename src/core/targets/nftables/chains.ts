@@ -40,6 +40,8 @@ function refKey(r: PolicyRef): string {
 }
 
 interface PolicyChain extends Chain {
+  /** The policy's compact id. */
+  id: string;
   hasPass: boolean;
 }
 
@@ -71,11 +73,13 @@ export class ChainBuilder {
   endpointChain(list: readonly PolicyEntry[], dir: Direction): string | undefined {
     if (list.length === 0) return undefined;
     const tierChains: string[] = [];
+    const tierNames: string[] = [];
     for (let i = 0; i < list.length;) {
       const tier = (list[i] as PolicyEntry).tier;
       let j = i;
       while (j < list.length && (list[j] as PolicyEntry).tier === tier) j++;
       tierChains.push(this.tierChain(list.slice(i, j), dir));
+      tierNames.push(tier.name);
       i = j;
     }
     const key = `${dir} ${tierChains.join(' ')}`;
@@ -86,7 +90,7 @@ export class ChainBuilder {
         name: full,
         title: `${dir}: tiers ${tierChains.join(', ')}, then the profile`,
         rules: [
-          ...tierChains.map((t) => `counter jump ${t}`),
+          ...tierChains.map((t, i) => `counter jump ${t} comment "tier ${tierNames[i] ?? ''}"`),
           `counter accept comment "${DIR[dir]} profile"`,
         ],
       });
@@ -113,10 +117,10 @@ export class ChainBuilder {
     const rules: string[] = [];
     for (const p of policies) {
       if (p.rules.length === 0) continue; // a policy no rule of which can match
-      rules.push(`counter jump ${p.name}`);
+      rules.push(`counter jump ${p.name} comment "${p.id} ${DIR[dir]}"`);
       if (p.hasPass)
         rules.push(
-          `meta mark & ${MARK} == ${MARK} meta mark set meta mark & ${CLEAR} counter return`,
+          `meta mark & ${MARK} == ${MARK} meta mark set meta mark & ${CLEAR} counter return comment "${p.id} ${DIR[dir]} pass"`,
         );
     }
     const last = entries[entries.length - 1] as PolicyEntry;
@@ -154,6 +158,7 @@ export class ChainBuilder {
     }
     const chain: PolicyChain = {
       name,
+      id,
       title: `${refText(e.ref)} ${dir} (tier ${e.tier.name})`,
       rules,
       hasPass,

@@ -154,9 +154,9 @@ function tableBody(
       `  # ${dir} policy of the pods on this host: by the interface the packet ${dir === 'egress' ? 'comes from' : 'goes to'}`,
       `  chain ${dir} {`,
       `    type filter hook forward priority ${prio}; policy accept;`,
-      '    ct state established,related counter accept',
-      '    ct state invalid counter drop',
-      `    counter ${key} vmap @${dir}-endpoints`,
+      '    ct state established,related counter accept comment "established"',
+      '    ct state invalid counter drop comment "invalid"',
+      `    counter ${key} vmap @${dir}-endpoints comment "pods on this host"`,
       '  }',
     );
     rules += 3;
