@@ -12,6 +12,7 @@ import type { TargetName } from '../core/targets/index.js';
 import { demo } from './commands/demo.js';
 import { addImportCommand } from './import-command.js';
 import { addLabCommands } from './lab-command.js';
+import { addPreviewCommands } from './preview-command.js';
 import { explain } from './commands/explain.js';
 import { matrix } from './commands/matrix.js';
 import { validate } from './commands/validate.js';
@@ -281,6 +282,8 @@ export function buildProgram(io: IO, done: (code: ExitCode) => void): Command {
   addFlowsCommands(program, io, run);
 
   addLabCommands(program, io, run);
+
+  addPreviewCommands(program, io, run);
 
   program
     .command('demo')

@@ -19,7 +19,9 @@ export type FlowEnd =
       prefix?: string;
       ip?: string;
     }
-  | { kind: 'address'; ip: string };
+  | { kind: 'address'; ip: string }
+  /** An end the record cannot place (an aggregated outside network without an address). */
+  | { kind: 'unknown'; label: string };
 
 /** A distinct flow key with what was recorded under it. */
 export interface PreviewFlow {
@@ -189,6 +191,7 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function endText(e: FlowEnd): string {
   if (e.kind === 'address') return e.ip;
+  if (e.kind === 'unknown') return e.label;
   return `${e.namespace}/${e.name ?? (e.prefix || '*')}`;
 }
 
@@ -197,6 +200,7 @@ type Outcome = Known | { kind: 'uncertain'; reason: string };
 
 /** The peers a flow end stands for in this engine, or why it cannot be known. */
 function peersOf(e: Engine, end: FlowEnd): Peer[] | string {
+  if (end.kind === 'unknown') return `${end.label}: the record has no address or workload`;
   if (end.kind === 'address') {
     const ip = parseIP(end.ip);
     if (!ip) return `${end.ip} is not an address`;

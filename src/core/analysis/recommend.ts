@@ -12,7 +12,7 @@ import type { Placement } from '../zones/intent.js';
 import type { ZonePolicy } from '../zones/types.js';
 import type { FlowEnd, PreviewFlow } from './preview.js';
 
-/** Labels a controller sets per pod or per revision: they do not identify a workload. */
+/** Labels set per pod, per revision or per release: they do not identify a workload. */
 export const UNSTABLE_LABELS: readonly string[] = [
   'pod-template-hash',
   'controller-revision-hash',
@@ -22,6 +22,12 @@ export const UNSTABLE_LABELS: readonly string[] = [
   'controller-uid',
   'batch.kubernetes.io/controller-uid',
   'batch.kubernetes.io/job-completion-index',
+  // Versions change with every release: a policy must outlive them.
+  'app.kubernetes.io/version',
+  'version',
+  'helm.sh/chart',
+  'chart',
+  'service.istio.io/canonical-revision',
 ];
 
 export type RecommendFormat = 'networkpolicy' | 'calico-staged';
@@ -206,6 +212,7 @@ export function recommend(
 type Resolved = { kind: 'pod'; ep: Endpoint } | { kind: 'address'; ip: string; addr: IP };
 
 function resolve(e: Engine, end: FlowEnd): Resolved[] | string {
+  if (end.kind === 'unknown') return `${end.label}: the record has no address or workload`;
   if (end.kind === 'address') {
     const ip = parseIP(end.ip);
     if (!ip) return `${end.ip} is not an address`;
@@ -226,6 +233,7 @@ function resolve(e: Engine, end: FlowEnd): Resolved[] | string {
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function endText(e: FlowEnd): string {
+  if (e.kind === 'unknown') return e.label;
   return e.kind === 'address' ? e.ip : `${e.namespace}/${e.name ?? (e.prefix || '*')}`;
 }
 
