@@ -8,7 +8,7 @@
 // The bulk load is each database's own path for newline-delimited JSON of the final rows:
 // DuckDB's read_json into the table, ClickHouse's INSERT ... FORMAT JSONEachRow over HTTP.
 //
-//   npm run bench:flows [-- --records N] [--rows N (0: no aggregations)] [--reps N] [--json PATH] [--no-clickhouse]
+//   npm run bench:flows [-- --records N] [--rows N (0: no aggregations)] [--reps N] [--batch N] [--json PATH] [--no-clickhouse]
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +36,7 @@ function arg(name: string, dflt: number): number {
 const RECORDS = arg('records', 500_000);
 const ROWS = arg('rows', 10_000_000);
 const REPS = arg('reps', 3);
+const BATCH = arg('batch', 50_000);
 const QUERY_REPS = 7;
 const jsonAt = process.argv.indexOf('--json');
 const JSON_PATH = jsonAt >= 0 ? process.argv[jsonAt + 1] : undefined;
@@ -126,6 +127,7 @@ async function ingestOnce(snap: Snapshot, input: string, sink: RecordSink): Prom
     files: [input],
     enricher: new Enricher(snap),
     sink,
+    batchSize: BATCH,
   });
   const ms = now() - t;
   if (rep.files[0]?.malformed) throw new Error('generated input has malformed lines');

@@ -132,11 +132,19 @@ async function ingestFile(
       else out([r]);
     });
   };
+  // One write in flight while the next batch is parsed: the database works on its own threads
+  // (DuckDB) or process (ClickHouse) meanwhile. Writes stay in order, one at a time.
+  let inflight: Promise<void> = Promise.resolve();
   const drain = async (): Promise<void> => {
     while (pending.length > 0) {
       const b = pending.shift() as FlowRecord[];
-      await o.sink.write(b);
-      report.written += b.length;
+      await inflight;
+      inflight = o.sink.write(b).then(() => {
+        report.written += b.length;
+      });
+      // Handled here so that a failure while the next batch is parsed is not "unhandled";
+      // the next await of `inflight` still throws it.
+      inflight.catch(() => undefined);
     }
   };
   const total = (await stat(path)).size;
@@ -147,19 +155,21 @@ async function ingestFile(
     fr.lines = 'error' in doc ? 1 : doc.length;
   } else {
     const parse = parserFor(o.format);
-    await eachLine(path, async (line, lineNo, bytesRead) => {
+    const handOn = async (bytesRead: number): Promise<void> => {
+      await drain();
+      o.onProgress?.({ file: path, bytesRead, bytesTotal: total, records: fr.parsed });
+    };
+    await eachLine(path, (line, lineNo, bytesRead) => {
       fr.lines = lineNo;
-      if (line.trim() === '') return;
+      if (line.trim() === '') return undefined;
       take(parse(line, lineNo), lineNo);
-      if (pending.length > 0) {
-        await drain();
-        o.onProgress?.({ file: path, bytesRead, bytesTotal: total, records: fr.parsed });
-      }
+      return pending.length > 0 ? handOn(bytesRead) : undefined;
     });
   }
   agg?.flush();
   if (batch.length > 0) pending.push(batch);
   await drain();
+  await inflight;
   o.onProgress?.({ file: path, bytesRead: total, bytesTotal: total, records: fr.parsed });
   return fr;
 }
