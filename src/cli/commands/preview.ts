@@ -47,7 +47,7 @@ export const KEY_FIELDS = [
 const PAGE = 100_000;
 
 /** Every group of a query, page by page. */
-async function allGroups(store: Store, q: FlowQuery): Promise<QueryRow[]> {
+export async function allGroups(store: Store, q: FlowQuery): Promise<QueryRow[]> {
   const out: QueryRow[] = [];
   for (let offset = 0; ; offset += PAGE) {
     const rows = await store.query({ ...q, limit: PAGE, offset });
