@@ -143,7 +143,6 @@ describe('preview and recommend over stored flows', () => {
         'proto',
         'port',
         'records',
-        'flows',
         'oldDecidedBy',
         'newDecidedBy',
       ]);

@@ -217,13 +217,13 @@ function printPreview(io: IO, r: PreviewResult): void {
       k.source,
       k.dest,
       `${k.proto}${k.port !== null ? `/${k.port}` : ''}`,
-      String(k.flows),
+      String(k.records),
       reasons ? (k.reason ?? '') : decided(k.oldDecidedBy),
       reasons ? '' : decided(k.newDecidedBy),
     ]);
     const head = reasons
-      ? ['source', 'destination', 'port', 'flows', 'why', '']
-      : ['source', 'destination', 'port', 'flows', 'decided before', 'decided after'];
+      ? ['source', 'destination', 'port', 'records', 'why', '']
+      : ['source', 'destination', 'port', 'records', 'decided before', 'decided after'];
     for (const line of table([head, ...rows]).split('\n')) println(io, `    ${line}`);
   };
   section('newly denied', r.newlyDenied);

@@ -76,7 +76,6 @@ spec:
         proto: 'TCP',
         port: 8080,
         records: 5,
-        flows: 50,
         oldDecidedBy: {
           direction: 'ingress',
           kind: 'NetworkPolicy',
@@ -186,5 +185,26 @@ spec: {podSelector: {}, policyTypes: [Egress]}
       dest: '203.0.113.7',
       newDecidedBy: { direction: 'egress', name: 'no-egress', rule: 'default' },
     });
+  });
+
+  it('lists the keys with most flows first, cut at maxKeys, counting them all', () => {
+    const before = set(CLUSTER);
+    const after = applyChanges(before, set(''), [
+      { kind: 'NetworkPolicy', namespace: 'pay', name: 'api-from-shop' },
+    ]);
+    const from = (name: string, flows: number): PreviewFlow => ({
+      source: { kind: 'pod', namespace: 'pay', name },
+      dest: { kind: 'pod', namespace: 'pay', name: 'api-5c4-a1' },
+      proto: TCP,
+      port: 8080,
+      records: 1,
+      flows,
+    });
+    const r = previewFlows(before, after, [from('canary-1', 1), from('api-5c4-b2', 9)], {
+      maxKeys: 1,
+    });
+    expect(r.newlyAllowed.records).toBe(2);
+    expect(r.newlyAllowed.flows).toBe(10);
+    expect(r.newlyAllowed.keys.map((k) => k.source)).toEqual(['pay/api-5c4-b2']);
   });
 });

@@ -42,7 +42,6 @@ export interface PreviewKey {
   proto: string;
   port: number | null;
   records: number;
-  flows: number;
   oldDecidedBy: DecidedByRef | null;
   newDecidedBy: DecidedByRef | null;
   /** Uncertain keys: why. */
@@ -142,10 +141,14 @@ export function previewFlows(
     records,
   };
   const max = o.maxKeys ?? Number.POSITIVE_INFINITY;
-  const add = (g: PreviewGroup, k: PreviewKey): void => {
+  // Every key is kept (with its flows, to rank by) until the groups are sorted and cut.
+  const all = new Map<PreviewGroup, Array<{ k: PreviewKey; flows: number }>>();
+  const add = (g: PreviewGroup, k: PreviewKey, flows: number): void => {
     g.records += k.records;
-    g.flows += k.flows;
-    if (g.keys.length < max) g.keys.push(k);
+    g.flows += flows;
+    const list = all.get(g);
+    if (list) list.push({ k, flows });
+    else all.set(g, [{ k, flows }]);
   };
   for (const f of distinct.values()) {
     const base = {
@@ -154,36 +157,46 @@ export function previewFlows(
       proto: protocolName(f.proto),
       port: f.port ?? null,
       records: f.records,
-      flows: f.flows,
     };
     const a = verdictOf(old, f);
     const b = verdictOf(neu, f);
     if (a.kind === 'uncertain' || b.kind === 'uncertain') {
       const reason = a.kind === 'uncertain' ? a.reason : b.kind === 'uncertain' ? b.reason : '';
-      add(out.uncertain, {
-        ...base,
-        oldDecidedBy: a.kind === 'known' ? a.decidedBy : null,
-        newDecidedBy: b.kind === 'known' ? b.decidedBy : null,
-        reason,
-      });
+      add(
+        out.uncertain,
+        {
+          ...base,
+          oldDecidedBy: a.kind === 'known' ? a.decidedBy : null,
+          newDecidedBy: b.kind === 'known' ? b.decidedBy : null,
+          reason,
+        },
+        f.flows,
+      );
       continue;
     }
     if (a.verdict === b.verdict) continue;
-    add(b.verdict === 'deny' ? out.newlyDenied : out.newlyAllowed, {
-      ...base,
-      oldDecidedBy: a.decidedBy,
-      newDecidedBy: b.decidedBy,
-    });
+    add(
+      b.verdict === 'deny' ? out.newlyDenied : out.newlyAllowed,
+      {
+        ...base,
+        oldDecidedBy: a.decidedBy,
+        newDecidedBy: b.decidedBy,
+      },
+      f.flows,
+    );
   }
-  for (const g of [out.newlyDenied, out.newlyAllowed, out.uncertain])
-    g.keys.sort(
+  // Most flows first; ties in a stable order.
+  for (const [g, list] of all) {
+    list.sort(
       (x, y) =>
         y.flows - x.flows ||
-        cmp(x.source, y.source) ||
-        cmp(x.dest, y.dest) ||
-        cmp(x.proto, y.proto) ||
-        (x.port ?? -1) - (y.port ?? -1),
+        cmp(x.k.source, y.k.source) ||
+        cmp(x.k.dest, y.k.dest) ||
+        cmp(x.k.proto, y.k.proto) ||
+        (x.k.port ?? -1) - (y.k.port ?? -1),
     );
+    g.keys = list.slice(0, max).map((x) => x.k);
+  }
   return out;
 }
 
