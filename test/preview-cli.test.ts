@@ -157,6 +157,7 @@ describe('preview and recommend over stored flows', () => {
       'NetworkPolicy/payments-api/payments-api-ingress',
     ]);
     expect(table.out).toContain('newly denied:');
+    expect(table.out).toContain('by zone pair: ');
     expect(table.out).toContain('default-deny-ingress');
   });
 
@@ -164,6 +165,17 @@ describe('preview and recommend over stored flows', () => {
     const r = await cli(['preview', '--store', store, '-f', BANK, '--delete', 'nonsense']);
     expect(r.code).toBe(2);
     expect(r.err).toContain('expected KIND/NAMESPACE/NAME');
+    const gone = await cli([
+      'preview',
+      '--store',
+      store,
+      '-f',
+      BANK,
+      '--delete',
+      'NetworkPolicy/payments-api/no-such-policy',
+    ]);
+    expect(gone.code).toBe(2);
+    expect(gone.err).toContain('no such policy in the cluster');
   });
 
   for (const format of ['calico-staged', 'networkpolicy']) {

@@ -4,8 +4,10 @@
 // many records it has.
 import {
   applyChanges,
+  flowKeyText,
   learningState,
   previewFlows,
+  previewKeyText,
   recommend,
   reachability,
 } from '../../core/analysis/index.js';
@@ -42,6 +44,8 @@ export const KEY_FIELDS = [
   'dest_ip',
   'proto',
   'dest_port',
+  'source_zone',
+  'dest_zone',
 ] as const;
 
 const PAGE = 100_000;
@@ -100,6 +104,7 @@ async function readFlows(
   io: IO,
   o: StoredFlows,
   where: FlowQuery['where'] = [],
+  zones?: Map<string, string>,
 ): Promise<PreviewFlow[] | ExitCode> {
   let store: Store | undefined;
   try {
@@ -110,7 +115,14 @@ async function readFlows(
       ...(o.since !== undefined ? { since: o.since } : {}),
       ...(o.until !== undefined ? { until: o.until } : {}),
     });
-    return rows.map(flowOfRow).filter((f): f is PreviewFlow => f !== undefined);
+    const out: PreviewFlow[] = [];
+    for (const row of rows) {
+      const f = flowOfRow(row);
+      if (!f) continue;
+      out.push(f);
+      zones?.set(flowKeyText(f), `${str(row.source_zone) || '-'} -> ${str(row.dest_zone) || '-'}`);
+    }
+    return out;
   } catch (e) {
     if (!(e instanceof StoreError)) throw e;
     io.err(`error: ${e.message}\n`);
@@ -183,6 +195,16 @@ export async function preview(io: IO, o: PreviewCliOptions): Promise<ExitCode> {
   const current = await validateInputs(io, [...o.files, ...(o.zones ? [o.zones] : [])]);
   if (typeof current === 'number') return current;
   if (!current.ok) return EXIT.BAD_INPUT;
+  const refKey = (r: PolicyRef): string => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
+  const present = new Set(current.set.policies.map((p) => refKey(p.ref)));
+  const missing = deletes.filter((d) => !present.has(refKey(d)));
+  if (missing.length > 0) {
+    for (const d of missing)
+      io.err(
+        `error: --delete ${d.kind}/${d.namespace ? `${d.namespace}/` : ''}${d.name}: no such policy in the cluster\n`,
+      );
+    return EXIT.BAD_INPUT;
+  }
   const changes = await loadChanges(io, o.changes);
   if (typeof changes === 'number') return changes;
   // A new ZonePolicy replaces the zones in force, all of them.
@@ -192,20 +214,36 @@ export async function preview(io: IO, o: PreviewCliOptions): Promise<ExitCode> {
     ? { ...before, policies: before.policies.filter((p) => p.ref.kind !== 'ZonePolicy') }
     : before;
   const after = applyChanges(base, changes.set, deletes);
-  const flows = await readFlows(io, o);
+  const zones = new Map<string, string>();
+  const flows = await readFlows(io, o, [], zones);
   if (typeof flows === 'number') return flows;
-  const r = previewFlows(before, after, flows, { maxKeys: o.maxKeys });
+  const r = previewFlows(before, after, flows);
+  // Zone pairs over every key; then the keys are cut to --max-keys for showing.
+  const byZones = new Map<PreviewGroup, Map<string, number>>();
+  for (const g of [r.newlyDenied, r.newlyAllowed, r.uncertain]) {
+    const m = new Map<string, number>();
+    for (const k of g.keys) {
+      const z = zones.get(previewKeyText(k)) ?? '- -> -';
+      m.set(z, (m.get(z) ?? 0) + k.records);
+    }
+    byZones.set(g, m);
+    g.keys = g.keys.slice(0, o.maxKeys);
+  }
   if (o.output !== 'table') {
     printData(
       io,
       { newlyDenied: r.newlyDenied, newlyAllowed: r.newlyAllowed, uncertain: r.uncertain },
       o.output,
     );
-  } else printPreview(io, r);
+  } else printPreview(io, r, byZones);
   return r.newlyDenied.records > 0 ? EXIT.FINDINGS : EXIT.OK;
 }
 
-function printPreview(io: IO, r: PreviewResult): void {
+function printPreview(
+  io: IO,
+  r: PreviewResult,
+  byZones: Map<PreviewGroup, Map<string, number>>,
+): void {
   println(
     io,
     `zonewall preview: ${plural(r.keys, 'distinct flow key')} from ${plural(r.records, 'stored record')}`,
@@ -213,6 +251,11 @@ function printPreview(io: IO, r: PreviewResult): void {
   const section = (title: string, g: PreviewGroup, reasons = false): void => {
     println(io, `  ${title}: ${plural(g.records, 'record')}, ${plural(g.flows, 'flow')}`);
     if (g.keys.length === 0) return;
+    const zonePairs = [...(byZones.get(g) ?? [])].sort((a, b) => b[1] - a[1]);
+    println(
+      io,
+      `    by zone pair: ${zonePairs.map(([z, n]) => `${z} ${plural(n, 'record')}`).join('; ')}`,
+    );
     const rows = g.keys.map((k) => [
       k.source,
       k.dest,

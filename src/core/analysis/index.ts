@@ -4,7 +4,7 @@ export type { Difference, VerifyInput, VerifyResult, VerifyStats } from './verif
 export { compiledZones, withDevelopersAllowingEverything, withZones } from './verify-inputs.js';
 export type { CompiledZones } from './verify-inputs.js';
 export { lintZoneMembers, lintZonePolicy, ruleCovers } from './zone-lint.js';
-export { applyChanges, previewFlows } from './preview.js';
+export { applyChanges, flowKeyText, previewFlows, previewKeyText } from './preview.js';
 export type { FlowEnd, PreviewFlow, PreviewGroup, PreviewKey, PreviewResult } from './preview.js';
 export { learningState, reachability, recommend, UNSTABLE_LABELS } from './recommend.js';
 export type {

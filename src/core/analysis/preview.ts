@@ -125,7 +125,7 @@ export function previewFlows(
   let records = 0;
   for (const f of flows) {
     records += f.records;
-    const k = `${endText(f.source)}|${endText(f.dest)}|${f.proto}|${f.port ?? ''}`;
+    const k = flowKeyText(f);
     const seen = distinct.get(k);
     if (seen) {
       seen.records += f.records;
@@ -201,6 +201,16 @@ export function previewFlows(
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A flow key as text: the same for a flow and the key it is reported under. */
+export function flowKeyText(f: Pick<PreviewFlow, 'source' | 'dest' | 'proto' | 'port'>): string {
+  return `${endText(f.source)}|${endText(f.dest)}|${protocolName(f.proto)}|${f.port ?? ''}`;
+}
+
+/** A reported key as text (see flowKeyText). */
+export function previewKeyText(k: PreviewKey): string {
+  return `${k.source}|${k.dest}|${k.proto}|${k.port ?? ''}`;
+}
 
 function endText(e: FlowEnd): string {
   if (e.kind === 'address') return e.ip;
