@@ -165,6 +165,69 @@ describe('flows ingest and query', () => {
     expect(r.err).toMatch(/ClickHouse is unreachable; 1 batch wait in .*spool/);
   });
 
+  it('--aggregation and --interval: Calico levels over longer buckets', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'zw-flows-agg-'));
+    const db = path.join(dir, 'agg.duckdb');
+    const input = path.join(dir, 'v2.log');
+    const line = (sport: number, t: number): string =>
+      `2 1 eni-1 10.20.0.5 10.30.0.4 ${sport} 8080 6 2 100 ${t} ${t + 1} ACCEPT OK`;
+    await writeFile(
+      input,
+      [line(40000, 1780000000), line(40001, 1780000030), line(40002, 1780000070)].join('\n'),
+    );
+    const ingest = (level: string, interval: string): Promise<unknown> =>
+      cli([
+        'flows',
+        'ingest',
+        '--format',
+        'vpc',
+        '--snapshot',
+        BANK,
+        '--store',
+        db,
+        '--aggregation',
+        level,
+        '--interval',
+        interval,
+        input,
+      ]);
+    await ingest('2', '1m');
+    const rows = JSON.parse(
+      (await cli(['flows', 'query', '--store', db, '-o', 'json'])).out,
+    ) as Record<string, unknown>[];
+    // Two one-minute buckets; the source pod's name, address and port are masked at level 2.
+    expect(
+      rows.map((r) => [
+        r.start_time,
+        r.num_flows,
+        r.source_ip,
+        r.source_name,
+        r.source_name_aggr,
+        r.source_port,
+      ]),
+    ).toEqual([
+      [1780000020, 2, '', '-', 'payments-web-7d9f8b6c4-*', 0],
+      [1779999960, 1, '', '-', 'payments-web-7d9f8b6c4-*', 0],
+    ]);
+    expect(
+      (
+        await cli([
+          'flows',
+          'ingest',
+          '--format',
+          'vpc',
+          '--snapshot',
+          BANK,
+          '--store',
+          db,
+          '--aggregation',
+          '4',
+          input,
+        ])
+      ).code,
+    ).toBe(2);
+  });
+
   it('a missing store or snapshot is bad input', async () => {
     expect((await cli(['flows', 'query', '--store', '/nonexistent/x.duckdb'])).code).toBe(2);
     const r = await cli([
