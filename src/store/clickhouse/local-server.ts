@@ -91,10 +91,15 @@ export class LocalClickHouse {
   /** Start (again) on the same data and ports; resolves when it answers. */
   async resume(timeoutMs = 60_000): Promise<void> {
     const args = path.basename(this.binary) === 'clickhouse' ? ['server'] : [];
-    this.child = spawn(this.binary, [...args, `--config-file=${this.dir}/config.xml`], {
+    const child = spawn(this.binary, [...args, `--config-file=${this.dir}/config.xml`], {
       cwd: this.dir,
       stdio: 'ignore',
     });
+    this.child = child;
+    // A test run that dies leaves no server behind.
+    const reap = (): void => void child.kill('SIGKILL');
+    process.once('exit', reap);
+    child.once('exit', () => process.removeListener('exit', reap));
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null)
