@@ -1,6 +1,7 @@
-// A subset of the network-policy-api conformance cases in the lab: each step's manifests
-// become a lab of two nodes; the kernel agrees with the engine on every pod-to-pod probe of
-// every TCP and UDP port the pods declare (SCTP is not probed). Counts are printed.
+// A subset of the network-policy-api conformance cases in the lab (ZONEWALL_LAB_ALL_CASES=1:
+// every case, about six minutes): each step's manifests become a lab of two nodes; the kernel
+// agrees with the engine on every pod-to-pod probe of every TCP and UDP port the pods declare
+// (SCTP is not probed). Counts are printed.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { SHARED_MISSING, sharedDir } from '../support/shared.js';
 import { LAB_SKIP, labTitle, privateLabDir, uniqueLabName } from './lab-support.js';
 
 /** Cases chosen to cover both API versions, every tier, Pass, named ports, TCP and UDP. */
-const CASES = [
+const SUBSET = [
   'v1alpha1/AdminNetworkPolicyIngressTCP',
   'v1alpha1/AdminNetworkPolicyEgressUDP',
   'v1alpha1/AdminNetworkPolicyIngressNamedPort',
@@ -24,6 +25,14 @@ const CASES = [
 const shared = sharedDir();
 const skip = LAB_SKIP ?? (shared ? undefined : SHARED_MISSING);
 const root = shared ? path.join(shared, 'conformance', 'network-policy-api') : '';
+const CASES =
+  process.env.ZONEWALL_LAB_ALL_CASES === '1' && shared
+    ? ['v1alpha1', 'v1alpha2'].flatMap((v) =>
+        readdirSync(path.join(root, v))
+          .sort()
+          .map((c) => `${v}/${c}`),
+      )
+    : SUBSET;
 
 function steps(c: string): string[] {
   const dir = path.join(root, c);
