@@ -5,6 +5,9 @@ import { hash64, lineId } from './ids.js';
 import { FIELDS, blankRecord, nameAggr, protoNumber, protoText } from './record.js';
 import type { FlowRecord } from './record.js';
 
+/** hash64('zonewall') as every earlier release spelled it. */
+const HASH_OF_ZONEWALL = 'aa141131623d7b1d';
+
 function rec(over: Partial<FlowRecord>): FlowRecord {
   return {
     ...blankRecord(),
@@ -100,6 +103,8 @@ describe('record helpers', () => {
   it('has one column per field and distinct, stable ids', () => {
     expect(new Set(FIELDS.map(([n]) => n)).size).toBe(Object.keys(blankRecord()).length);
     expect(hash64('a')).toMatch(/^[0-9a-f]{16}$/);
+    // Ids are stored: their spelling must never change between releases.
+    expect(hash64('zonewall')).toBe(HASH_OF_ZONEWALL);
     expect(lineId('h', 1)).not.toBe(lineId('h', 2));
     expect(lineId('h', 1)).toBe(lineId('h', 1));
   });
