@@ -1,5 +1,6 @@
 // The zonewall command, in-process: verbs, output formats and exit codes.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -307,6 +308,24 @@ describe('demo and help', () => {
   });
 
   it.each(['validate', 'explain', 'matrix', 'check', 'demo'])(
+    '%s --help explains the verb',
+    async (verb) => {
+      const r = await cli([verb, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(`Usage: zonewall ${verb}`);
+    },
+  );
+
+  it('--version prints the package version', async () => {
+    const r = await cli(['--version']);
+    expect(r.code).toBe(0);
+    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(r.out.trim()).toBe(pkg.version);
+  });
+
+  it.each(['preview', 'recommend', 'flows', 'lab', 'import', 'sync', 'push-tags'])(
     '%s --help explains the verb',
     async (verb) => {
       const r = await cli([verb, '--help']);

@@ -1,5 +1,8 @@
 // The `zonewall` command: verbs, their options and help. Each verb returns an exit code:
 // 0 ok, 1 findings (a denied connection, a mismatch), 2 bad input, 3 runtime failure.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { check } from './commands/check.js';
 import { compile } from './commands/compile.js';
@@ -44,12 +47,32 @@ function outputOption(): Option {
 
 const FILES_HELP = 'manifest file or directory (walked recursively; - reads stdin); repeatable';
 
+/** The package's version, from the nearest package.json named zonewall above this file. */
+function packageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'zonewall' && pkg.version) return pkg.version;
+    } catch {
+      // no package.json here: look further up
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return 'unknown';
+    dir = up;
+  }
+}
+
 /** Build the program; `done` receives each verb's exit code. */
 export function buildProgram(io: IO, done: (code: ExitCode) => void): Command {
   const program = new Command('zonewall')
     .description(
       'Zone-based firewall security for Kubernetes: exact, explainable verdicts for zones and network policies.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
