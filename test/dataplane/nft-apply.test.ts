@@ -8,7 +8,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { must, run } from '../../src/dataplane/exec.js';
 import { labDown, namespacesWithPrefix } from '../../src/dataplane/lab/down.js';
-import { labProbe } from '../../src/dataplane/lab/probe.js';
+import { labProbe, runProber } from '../../src/dataplane/lab/probe.js';
+import { connection } from '../../src/core/engine/index.js';
+import { parseIP } from '../../src/core/net/index.js';
 import type { ProbeReport } from '../../src/dataplane/lab/probe.js';
 import { labPrefix, planLab } from '../../src/dataplane/lab/plan.js';
 import { labDir, writeState } from '../../src/dataplane/lab/state.js';
@@ -109,6 +111,46 @@ describe.skipIf(LAB_SKIP !== undefined)(labTitle('applying rulesets'), () => {
     expect(verdicts(await labProbe(up.plan, up.engine))).toContain(
       'a/client->b/server 80/TCP allow',
     );
+  });
+
+  it("a node's own connections to its pods meet their ingress policy (output hook), as the engine says", async () => {
+    const name = uniqueLabName();
+    names.push(name);
+    writeFileSync(path.join(tmp, 'topology.yaml'), TOPOLOGY);
+    const up = await labUp(name, [tmp]);
+    const results: string[] = [];
+    for (const node of up.plan.nodes) {
+      const local = up.plan.pods.filter((p) => p.node === node.name);
+      const targets = local.flatMap((p) =>
+        p.tcp.map((port) => ({ key: `${p.id} ${port}`, ip: p.ip, port, protocol: 'TCP' as const })),
+      );
+      // The prober runs in the node's namespace: the source is the node's own address.
+      const asNode = { ...(local[0] as (typeof local)[number]), netns: node.netns };
+      const got = await runProber(up.plan, asNode, targets, {
+        parallel: 1,
+        concurrency: 8,
+        timeoutMs: 1500,
+      });
+      for (const p of local) {
+        for (const port of p.tcp) {
+          const kernel = got.get(`${p.id} ${port}`)?.result === 'timeout' ? 'deny' : 'allow';
+          const c = connection(up.engine, {
+            from: { ip: parseIP(node.address)! },
+            to: { endpoint: up.engine.eps.pod(p.namespace, p.name)! },
+            protocol: 6,
+            port,
+          });
+          if (!c.ok) throw new Error(c.message);
+          const engine = up.engine.evaluate(c.value.src, c.value.dst, c.value.pkt).verdict;
+          results.push(`${node.name}->${p.id}:${port} kernel ${kernel} engine ${engine}`);
+        }
+      }
+    }
+    // b/server is isolated by its namespace's policy; a/client is open.
+    expect(results).toEqual([
+      'n1->a/client:80 kernel allow engine allow',
+      'n2->b/server:80 kernel deny engine deny',
+    ]);
   });
 
   it('lab down removes a half-built lab, is idempotent, and touches nothing else', async () => {

@@ -61,7 +61,7 @@ export function targetsFrom(plan: LabPlan, src: LabPod): Array<Target & { dst: L
   return out;
 }
 
-function runProber(
+export function runProber(
   plan: LabPlan,
   src: LabPod,
   targets: Target[],

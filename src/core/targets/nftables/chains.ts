@@ -90,6 +90,9 @@ export class ChainBuilder {
         name: full,
         title: `${dir}: tiers ${tierChains.join(', ')}, then the profile`,
         rules: [
+          // Only a pod's own traffic: the host's other traffic never reaches these chains.
+          'ct state established,related counter accept comment "established"',
+          'ct state invalid counter drop comment "invalid"',
           ...tierChains.map((t, i) => `counter jump ${t} comment "tier ${tierNames[i] ?? ''}"`),
           `counter accept comment "${DIR[dir]} profile"`,
         ],

@@ -145,22 +145,23 @@ function tableBody(
     }
     lines.push('  }');
   }
-  const base: Array<[string, string, string]> = [
-    ['egress', 'filter', 'iifname'],
-    ['ingress', 'filter + 10', 'oifname'],
+  // Forwarded traffic, and traffic between a pod and its own node (Calico filters both).
+  const base: Array<[string, string, string, string, string]> = [
+    ['egress', 'forward', 'filter', 'iifname', 'egress'],
+    ['ingress', 'forward', 'filter + 10', 'oifname', 'ingress'],
+    ['to-host', 'input', 'filter', 'iifname', 'egress'],
+    ['from-host', 'output', 'filter', 'oifname', 'ingress'],
   ];
-  for (const [dir, prio, key] of base) {
+  for (const [name, hook, prio, key, dir] of base) {
     lines.push(
-      `  # ${dir} policy of the pods on this host: by the interface the packet ${dir === 'egress' ? 'comes from' : 'goes to'}`,
-      `  chain ${dir} {`,
-      `    type filter hook forward priority ${prio}; policy accept;`,
-      '    ct state established,related counter accept comment "established"',
-      '    ct state invalid counter drop comment "invalid"',
+      `  # ${dir} policy of the pods on this host (${hook} hook): by the interface the packet ${key === 'iifname' ? 'comes from' : 'goes to'}`,
+      `  chain ${name} {`,
+      `    type filter hook ${hook} priority ${prio}; policy accept;`,
       `    counter ${key} vmap @${dir}-endpoints comment "pods on this host"`,
       '  }',
     );
-    rules += 3;
+    rules += 1;
   }
   lines.push('}');
-  return { lines, chains: chains.length + 2, rules };
+  return { lines, chains: chains.length + base.length, rules };
 }
