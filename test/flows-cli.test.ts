@@ -1,20 +1,30 @@
 // `zonewall flows ingest|query`, in-process, against a DuckDB file: the JSON contract of
 // issue 6 (rows keyed by the record's own field names plus records, flows, bytes, packets),
 // idempotent ingest, malformed lines, exit codes.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './support/cli.js';
 import { REPO_ROOT } from './support/shared.js';
 
 const BANK = path.join(REPO_ROOT, 'examples/bank');
 const DATA = path.join(REPO_ROOT, 'src/flows/testdata');
 
+const dirs: string[] = [];
+async function tempDir(prefix: string): Promise<string> {
+  const d = await mkdtemp(path.join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
 describe('flows ingest and query', () => {
   let store: string;
   beforeAll(async () => {
-    store = path.join(await mkdtemp(path.join(tmpdir(), 'zw-flows-cli-')), 'flows.duckdb');
+    store = path.join(await tempDir('zw-flows-cli-'), 'flows.duckdb');
   });
 
   it('ingests, reports malformed lines with their numbers, exits 1 for them', async () => {
@@ -142,7 +152,7 @@ describe('flows ingest and query', () => {
   });
 
   it('ClickHouse unreachable: the records wait in the spool, and ingest says so', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'zw-flows-spool-'));
+    const dir = await tempDir('zw-flows-spool-');
     const input = path.join(dir, 'v2.log');
     await writeFile(
       input,
@@ -166,7 +176,7 @@ describe('flows ingest and query', () => {
   });
 
   it('--aggregation and --interval: Calico levels over longer buckets', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'zw-flows-agg-'));
+    const dir = await tempDir('zw-flows-agg-');
     const db = path.join(dir, 'agg.duckdb');
     const input = path.join(dir, 'v2.log');
     const line = (sport: number, t: number): string =>

@@ -1,13 +1,23 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Enricher } from './enrich.js';
 import { eachLine, ingestFiles } from './ingest.js';
 import type { RecordSink } from './ingest.js';
 import type { FlowRecord } from './record.js';
 import { loadSnapshot } from './snapshot.js';
 import type { Snapshot } from './snapshot.js';
+
+const dirs: string[] = [];
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(path.join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 const data = (f: string): string => new URL(`testdata/${f}`, import.meta.url).pathname;
 
@@ -82,7 +92,7 @@ describe('ingestFiles', () => {
   });
 
   it('writes in batches and reports progress', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'zw-ingest-'));
+    const dir = tempDir('zw-ingest-');
     const file = path.join(dir, 'big.log');
     const lines = Array.from(
       { length: 2500 },
@@ -107,7 +117,7 @@ describe('ingestFiles', () => {
   });
 
   it('reads lines with CRLF and without a final newline', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'zw-lines-'));
+    const dir = tempDir('zw-lines-');
     const file = path.join(dir, 'x');
     writeFileSync(file, 'a\r\nb\n\nc');
     const got: Array<[string, number]> = [];
@@ -121,7 +131,7 @@ describe('ingestFiles', () => {
   });
 
   it('reads a Goldmane JSON array document', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'zw-gm-'));
+    const dir = tempDir('zw-gm-');
     const file = path.join(dir, 'flows.json');
     const one = {
       Key: {

@@ -1,7 +1,7 @@
 // One contract, two drivers: every test here runs against DuckDB and against a real
 // ClickHouse server (Debian's clickhouse-server, started on loopback for this suite). When the
 // server binary is missing the ClickHouse run is skipped and says why.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,17 @@ function rec(i: number, over: Partial<FlowRecord> = {}): FlowRecord {
 }
 
 const RECORDS = Array.from({ length: 200 }, (_, i) => rec(i));
+
+/** Temporary directories of this file, removed at the end. */
+const dirs: string[] = [];
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 function contract(open: () => Promise<Store>): void {
   let store: Store;
@@ -190,7 +201,7 @@ function contract(open: () => Promise<Store>): void {
 }
 
 describe('DuckDB store', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'zw-duckdb-'));
+  const dir = tempDir('zw-duckdb-');
   contract(() => DuckDbStore.open(path.join(dir, 'flows.duckdb')));
 
   it('a value holding the packing separators is stored with spaces instead', async () => {
@@ -231,7 +242,7 @@ describe.skipIf(!binary)(`ClickHouse store${why}`, () => {
   });
 
   it('server stopped and restarted mid-ingest: nothing lost, nothing doubled', async () => {
-    const spoolDir = mkdtempSync(path.join(os.tmpdir(), 'zw-spool-'));
+    const spoolDir = tempDir('zw-spool-');
     const store = await ClickHouseStore.open(server.url('restart'), {
       spoolDir,
       requireServer: true,
@@ -255,7 +266,7 @@ describe.skipIf(!binary)(`ClickHouse store${why}`, () => {
   });
 
   it('a full spool refuses more instead of filling the disk', async () => {
-    const spoolDir = mkdtempSync(path.join(os.tmpdir(), 'zw-spool-'));
+    const spoolDir = tempDir('zw-spool-');
     const store = await ClickHouseStore.open('clickhouse://127.0.0.1:1/none', {
       spoolDir,
       spoolBytes: 20_000,
