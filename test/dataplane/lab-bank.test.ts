@@ -1,6 +1,7 @@
 // The bank example in the lab: every pod a network namespace, each node enforcing its own
 // rendered ruleset; the kernel agrees with the engine on every probe (count printed).
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labDown, namespacesWithPrefix } from '../../src/dataplane/lab/down.js';
@@ -16,6 +17,7 @@ import { hasTool } from '../../src/dataplane/exec.js';
 import { labDir } from '../../src/dataplane/lab/state.js';
 import { connection } from '../../src/core/engine/index.js';
 import { labParser } from '../../src/flows/lab.js';
+import { cli } from '../support/cli.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { LAB_SKIP, labTitle, privateLabDir, uniqueLabName } from './lab-support.js';
 
@@ -34,6 +36,8 @@ describe.skipIf(LAB_SKIP !== undefined)(labTitle('the bank in the lab'), () => {
   });
 
   let up: LabUpResult | undefined;
+  /** The flow capture's lines (the next test learns policy from them). */
+  const lines: string[] = [];
 
   it('the kernel agrees with the engine on every probe', async () => {
     up = await labUp(name, [path.join(REPO_ROOT, 'examples/bank')]);
@@ -90,7 +94,6 @@ describe.skipIf(LAB_SKIP !== undefined)(labTitle('the bank in the lab'), () => {
     async () => {
       if (!up) throw new Error('the lab did not come up');
       const { plan, engine } = up;
-      const lines: string[] = [];
       const cap = await startCapture(plan, (l) => lines.push(l));
       expect(cap.missing).toEqual([]);
       await labTraffic(plan, engine, { ...TRAFFIC_DEFAULTS, scanPorts: [1, 30] }, PROBE_DEFAULTS);
@@ -148,6 +151,76 @@ describe.skipIf(LAB_SKIP !== undefined)(labTitle('the bank in the lab'), () => {
       console.log(
         `bank flow capture: ${allowed.length} allowed connections (${atSource.length} at the source's node), ${denied.length} denied packets, all as the engine decides`,
       );
+    },
+  );
+
+  it.skipIf(noCapture !== undefined)(
+    `the policy learned from the lab's traffic, previewed against the same flows, denies none of them; reachability drops${noCapture ? ` (skipped: ${noCapture})` : ''}`,
+    async () => {
+      expect(lines.length).toBeGreaterThan(0);
+      const work = mkdtempSync(path.join(tmpdir(), 'zw-lab-learn-'));
+      try {
+        const capture = path.join(work, 'capture.jsonl');
+        writeFileSync(capture, `${lines.join('\n')}\n`);
+        const store = path.join(work, 'flows.duckdb');
+        const bank = path.join(REPO_ROOT, 'examples/bank');
+        const zones = path.join(bank, 'zones.yaml');
+        const ingest = await cli([
+          'flows',
+          'ingest',
+          '--format',
+          'lab',
+          '--snapshot',
+          bank,
+          '--store',
+          store,
+          capture,
+        ]);
+        expect(ingest.code, ingest.err).toBe(0);
+        const fractions: string[] = [];
+        for (const ns of ['fraud-scoring', 'online-banking']) {
+          const learned = path.join(work, `${ns}.yaml`);
+          const r = await cli([
+            'recommend',
+            '--store',
+            store,
+            '-f',
+            bank,
+            '--zones',
+            zones,
+            '--namespace',
+            ns,
+            '-o',
+            learned,
+          ]);
+          expect(r.code, r.err).toBe(0);
+          const m = /(\d+\.\d)% now, (\d+\.\d)% with the recommendation/.exec(r.err);
+          expect(m, r.err).not.toBeNull();
+          expect(Number(m?.[2])).toBeLessThan(Number(m?.[1]));
+          fractions.push(`${ns} ${m?.[1]}% -> ${m?.[2]}%`);
+          const p = await cli([
+            'preview',
+            '--store',
+            store,
+            '-f',
+            bank,
+            '--zones',
+            zones,
+            '--changes',
+            learned,
+            '--output',
+            'json',
+          ]);
+          expect(p.code, p.out).toBe(0);
+          const out = JSON.parse(p.out) as Record<string, { records: number }>;
+          expect(out.newlyDenied?.records).toBe(0);
+        }
+        console.log(
+          `learned from the lab's traffic: reachable (pod pair, port) into ${fractions.join(', ')}; previewed against the same flows, none newly denied`,
+        );
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
     },
   );
 });
