@@ -29,6 +29,18 @@ async function nodeSysctls(netns: string, podIfs: readonly string[]): Promise<vo
   await must('ip', ['netns', 'exec', netns, 'sh', '-c', script]);
 }
 
+/**
+ * The lab is IPv4: IPv6 off in every namespace it makes, so no interface sends router
+ * solicitations or multicast listener reports (which the zones would deny and the capture
+ * would log as traffic between no pods).
+ */
+async function noIPv6(netns: readonly string[]): Promise<void> {
+  const script = ['all', 'default']
+    .map((k) => `echo 1 > /proc/sys/net/ipv6/conf/${k}/disable_ipv6`)
+    .join(' && ');
+  await Promise.all(netns.map((ns) => must('ip', ['netns', 'exec', ns, 'sh', '-c', script])));
+}
+
 function podLines(p: LabPod): string[] {
   return [
     'link set lo up',
@@ -66,6 +78,7 @@ export async function buildNetwork(plan: LabPlan): Promise<void> {
     ...plan.pods.map((p) => p.netns),
   ];
   await ipBatch(all.map((ns) => `netns add ${ns}`));
+  await noIPv6(all);
   const links: string[] = [];
   for (const n of plan.nodes) {
     links.push(
@@ -79,6 +92,8 @@ export async function buildNetwork(plan: LabPlan): Promise<void> {
     );
   }
   await ipBatch(links);
+  // Again, for the links moved in from where they were made.
+  await noIPv6(all);
   await ipBatch(
     [
       'link set lo up',
