@@ -305,6 +305,9 @@ describe('demo and help', () => {
     );
     expect(r.out).toContain('Zone to zone: reachable pod pairs / pairs');
     expect(r.out).toMatch(/\nReachability, each destination on the ports it declares/);
+    expect(r.out).toMatch(
+      /Proof: the zones compiled for Calico enforce exactly what bank means: [\d,]+ connection classes checked, with the developers' guardrail too; 0 differences/,
+    );
   });
 
   it.each(['validate', 'explain', 'matrix', 'check', 'demo'])(
