@@ -2,20 +2,11 @@
 // 50-zone ZonePolicy, measured end to end at full size (10,000 pods): load, compile for Calico,
 // and both scenarios (the cluster's own policies, the guardrail) checked together as
 // `zonewall verify` checks them.
-import {
-  compiledZones,
-  verifyZonesTogether,
-  withDevelopersAllowingEverything,
-  withZones,
-} from '../src/core/analysis/index.js';
-import type { VerifyInput, VerifyResult } from '../src/core/analysis/index.js';
-import type { InputFile, PolicySet } from '../src/core/model/index.js';
-import { renderCalico } from '../src/core/targets/index.js';
-import { loadCluster } from '../src/core/zones/index.js';
-import type { ZoneProgram } from '../src/core/zones/index.js';
+import type { VerifyResult } from '../src/core/analysis/index.js';
+import type { InputFile } from '../src/core/model/index.js';
 import { generateCluster } from './gen-cluster.js';
 import { zoneLabeller, zonePolicyFile, zoneSet } from './gen-zones.js';
-import { asJson, clock, jsonParseMs, jsonRoundTripMs, ownPolicies } from './zones-figures.js';
+import { asJson, jsonParseMs, jsonRoundTripMs, verifyOnce } from './zones-figures.js';
 import type { Timed } from './zones-figures.js';
 import { gc, repeat } from './measure.js';
 import type { MapFloor } from './measure.js';
@@ -61,34 +52,18 @@ export function fullRuns(files: InputFile[], o: { reps: number; floor: MapFloor 
     results: [],
   };
   const json = asJson(files);
-  const render = { renderer: renderCalico, options: { approximate: false }, name: 'calico' };
   repeat(o.reps, o.floor, () => {
     gc();
-    const [loaded, tLoad] = clock(() => loadCluster(files));
-    const prog = loaded.program as ZoneProgram;
-    const zp = loaded.zonePolicy;
-    if (!loaded.ok || !zp) throw new Error('verify input has errors');
-    const [compiled, tCompile] = clock(() => compiledZones(prog, render));
-    const zones = compiled.zones;
-    if (!zones) throw new Error('compile failed');
-    const cluster = ownPolicies(loaded);
-    const input = (base: PolicySet): VerifyInput => ({
-      cluster: base,
-      enforced: withZones(base, zones),
-      zonePolicy: zp,
-    });
-    const [both, tVerify] = clock(() =>
-      verifyZonesTogether([input(cluster), input(withDevelopersAllowingEverything(cluster))]),
-    );
-    const [c, g] = both as [VerifyResult, VerifyResult];
-    out.load.ms.push(tLoad);
+    const { ms, results, program } = verifyOnce(files);
+    const { cluster: c, guardrail: g } = results;
+    out.load.ms.push(ms.load);
     out.load.floorMs.push(jsonParseMs(json));
-    out.compile.ms.push(tCompile);
-    out.compile.floorMs.push(jsonRoundTripMs(prog));
-    out.verify.ms.push(tVerify);
+    out.compile.ms.push(ms.compile);
+    out.compile.floorMs.push(jsonRoundTripMs(program));
+    out.verify.ms.push(ms.verify);
     const classes = (r: VerifyResult): number => r.stats.zoneConnections + r.stats.connections;
     out.verify.floorMs.push((classes(c) + classes(g)) * o.floor.nsPerLookup() * 1e-6);
-    out.results.push({ cluster: c, guardrail: g });
+    out.results.push(results);
   });
   return out;
 }

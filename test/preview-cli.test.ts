@@ -73,6 +73,9 @@ describe('preview and recommend over stored flows', () => {
   let dir: string;
   let store: string;
   let pairs = 0;
+  /** `zonewall VERB --store STORE -f examples/bank ARGS...` */
+  const onBank = (verb: 'preview' | 'recommend', ...args: string[]) =>
+    cli([verb, '--store', store, '-f', BANK, ...args]);
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'zw-preview-'));
     store = path.join(dir, 'flows.duckdb');
@@ -98,7 +101,7 @@ describe('preview and recommend over stored flows', () => {
   });
 
   it('without changes: nothing changes, exit 0', async () => {
-    const r = await cli(['preview', '--store', store, '-f', BANK, '--output', 'json']);
+    const r = await onBank('preview', '--output', 'json');
     expect(r.code, r.err).toBe(0);
     const out = JSON.parse(r.out) as Record<string, { records: number }>;
     expect(Object.keys(out)).toEqual(['newlyDenied', 'newlyAllowed', 'uncertain']);
@@ -108,17 +111,13 @@ describe('preview and recommend over stored flows', () => {
   });
 
   it('deleting the policy that lets the front ends call the API: those flows, exit 1', async () => {
-    const r = await cli([
+    const r = await onBank(
       'preview',
-      '--store',
-      store,
-      '-f',
-      BANK,
       '--delete',
       'NetworkPolicy/payments-api/payments-api-ingress',
       '--output',
       'json',
-    ]);
+    );
     expect(r.code, r.err).toBe(1);
     const out = JSON.parse(r.out) as {
       newlyDenied: {
@@ -147,33 +146,21 @@ describe('preview and recommend over stored flows', () => {
         'newDecidedBy',
       ]);
     }
-    const table = await cli([
+    const table = await onBank(
       'preview',
-      '--store',
-      store,
-      '-f',
-      BANK,
       '--delete',
       'NetworkPolicy/payments-api/payments-api-ingress',
-    ]);
+    );
     expect(table.out).toContain('newly denied:');
     expect(table.out).toContain('by zone pair: ');
     expect(table.out).toContain('default-deny-ingress');
   });
 
   it('rejects a malformed --delete', async () => {
-    const r = await cli(['preview', '--store', store, '-f', BANK, '--delete', 'nonsense']);
+    const r = await onBank('preview', '--delete', 'nonsense');
     expect(r.code).toBe(2);
     expect(r.err).toContain('expected KIND/NAMESPACE/NAME');
-    const gone = await cli([
-      'preview',
-      '--store',
-      store,
-      '-f',
-      BANK,
-      '--delete',
-      'NetworkPolicy/payments-api/no-such-policy',
-    ]);
+    const gone = await onBank('preview', '--delete', 'NetworkPolicy/payments-api/no-such-policy');
     expect(gone.code).toBe(2);
     expect(gone.err).toContain('no such policy in the cluster');
   });
@@ -181,34 +168,20 @@ describe('preview and recommend over stored flows', () => {
   for (const format of ['calico-staged', 'networkpolicy']) {
     it(`recommend (${format}): previewed against the same flows it denies none, and reachability drops`, async () => {
       const out = path.join(dir, `learned-${format}.yaml`);
-      const r = await cli([
+      const r = await onBank(
         'recommend',
-        '--store',
-        store,
-        '-f',
-        BANK,
         '--namespace',
         'fraud-scoring',
         '--format',
         format,
         '-o',
         out,
-      ]);
+      );
       expect(r.code, r.err).toBe(0);
       const m = /(\d+\.\d)% now, (\d+\.\d)% with the recommendation/.exec(r.err);
       expect(m, r.err).not.toBeNull();
       expect(Number(m?.[2])).toBeLessThan(Number(m?.[1]));
-      const p = await cli([
-        'preview',
-        '--store',
-        store,
-        '-f',
-        BANK,
-        '--changes',
-        out,
-        '--output',
-        'json',
-      ]);
+      const p = await onBank('preview', '--changes', out, '--output', 'json');
       expect(p.code, p.out).toBe(0);
       expect((JSON.parse(p.out) as { newlyDenied: { records: number } }).newlyDenied.records).toBe(
         0,
@@ -217,7 +190,7 @@ describe('preview and recommend over stored flows', () => {
   }
 
   it('recommend needs exactly one scope', async () => {
-    const r = await cli(['recommend', '--store', store, '-f', BANK]);
+    const r = await onBank('recommend');
     expect(r.code).toBe(2);
     expect(r.err).toContain('exactly one of --namespace NS or --zone Z');
   });

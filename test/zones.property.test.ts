@@ -310,8 +310,9 @@ describe('compiled zones enforce exactly the ZonePolicy', () => {
     expect(found).toBeGreaterThan(10);
   });
 
-  it('verify catches a compilation that drops a rule', () => {
-    const p: ZP = {
+  /** Zone a to zone b: one Allow rule with these services (a web pod in a, a db pod in b). */
+  const aToB = (services: unknown): { p: ZP; pods: PodSpec[] } => ({
+    p: {
       defaultZone: 'a',
       intraZone: 'Pass',
       interZone: 'Deny',
@@ -321,17 +322,21 @@ describe('compiled zones enforce exactly the ZonePolicy', () => {
           from: ['a'],
           to: ['b'],
           sel: undefined,
-          services: undefined,
+          services,
           action: 'Allow',
           log: false,
           enabled: true,
         },
       ],
-    };
-    const pods: PodSpec[] = [
+    } as unknown as ZP,
+    pods: [
       { ns: 'n1', app: 'web', zone: 'a' },
       { ns: 'n2', app: 'db', zone: 'b' },
-    ];
+    ],
+  });
+
+  it('verify catches a compilation that drops a rule', () => {
+    const { p, pods } = aToB(undefined);
     expect(differences(load(p, pods, []))).toBe(0);
     expect(differences(load(p, pods, []), dropsFirstRule)).toBeGreaterThan(0);
   });
@@ -339,54 +344,14 @@ describe('compiled zones enforce exactly the ZonePolicy', () => {
   it('verify catches a dropped rule whose port nothing else in the cluster names', () => {
     // Only the zone rule distinguishes TCP 4567: verify must try that port, not only the
     // boundaries of the policies that are enforced.
-    const p = {
-      defaultZone: 'a',
-      intraZone: 'Pass',
-      interZone: 'Deny',
-      extNet: '198.51.100.0/24',
-      rules: [
-        {
-          from: ['a'],
-          to: ['b'],
-          sel: undefined,
-          services: [{ protocol: 'TCP', ports: [4567] }],
-          action: 'Allow',
-          log: false,
-          enabled: true,
-        },
-      ],
-    } as unknown as ZP;
-    const pods: PodSpec[] = [
-      { ns: 'n1', app: 'web', zone: 'a' },
-      { ns: 'n2', app: 'db', zone: 'b' },
-    ];
+    const { p, pods } = aToB([{ protocol: 'TCP', ports: [4567] }]);
     expect(differences(load(p, pods, []))).toBe(0);
     expect(differences(load(p, pods, []), renderCalico)).toBe(0);
     expect(differences(load(p, pods, []), dropsFirstRuleEverywhere)).toBeGreaterThan(0);
   });
 
   it('verify tries a protocol only a zone rule names', () => {
-    const p = {
-      defaultZone: 'a',
-      intraZone: 'Pass',
-      interZone: 'Deny',
-      extNet: '198.51.100.0/24',
-      rules: [
-        {
-          from: ['a'],
-          to: ['b'],
-          sel: undefined,
-          services: [{ protocol: 47 }],
-          action: 'Allow',
-          log: false,
-          enabled: true,
-        },
-      ],
-    } as unknown as ZP;
-    const pods: PodSpec[] = [
-      { ns: 'n1', app: 'web', zone: 'a' },
-      { ns: 'n2', app: 'db', zone: 'b' },
-    ];
+    const { p, pods } = aToB([{ protocol: 47 }]);
     expect(differences(load(p, pods, []))).toBe(0);
     expect(differences(load(p, pods, []), dropsFirstRuleEverywhere)).toBeGreaterThan(0);
   });

@@ -12,7 +12,8 @@ import type { ExitCode, IO } from './output.js';
 
 type Run = (p: Promise<ExitCode>) => Promise<void>;
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
+/** A repeatable option's values. */
+export const collect = (v: string, prev: string[]): string[] => [...prev, v];
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 /** `15s`, `5m`, `2h`, `30d` or plain seconds. */
@@ -44,7 +45,22 @@ function whole(min: number, max: number): (v: string) => number {
   };
 }
 
-const STORE_HELP = `PATH.duckdb or clickhouse://HOST:PORT/DB (default ${DEFAULT_STORE})`;
+export const STORE_HELP = `PATH.duckdb or clickhouse://HOST:PORT/DB (default ${DEFAULT_STORE})`;
+
+/** `--since` and `--until`: the stored flows' time range. */
+export function withTimeRange(cmd: Command, what = 'flows'): Command {
+  return cmd
+    .option(
+      '--since <time>',
+      `${what} since: RFC 3339, Unix seconds, or a duration ago (1h)`,
+      (v: string) => timeArg(v),
+    )
+    .option(
+      '--until <time>',
+      `${what} until: RFC 3339, Unix seconds, or a duration ago`,
+      (v: string) => timeArg(v),
+    );
+}
 
 /** Add `zonewall flows ingest` and `zonewall flows query`. */
 export function addFlowsCommands(program: Command, io: IO, run: Run): void {
@@ -117,34 +133,30 @@ export function addFlowsCommands(program: Command, io: IO, run: Run): void {
         ),
     );
 
-  flows
-    .command('query')
-    .description(
-      "Query stored flows: filter (--where, time range, free text), group by record fields with records, flows, bytes and packets, or list the records. JSON rows use the record's own field names.",
-    )
-    .option('--store <store>', STORE_HELP, DEFAULT_STORE)
-    .option(
-      '--group-by <fields>',
-      'comma-separated record fields, e.g. source_zone,dest_zone',
-      (v: string) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      [],
-    )
-    .option(
-      '--where <cond>',
-      'FIELD=VALUE or FIELD!=VALUE; repeatable (same field: any; different fields: all). Also zone, namespace, workload, label, policy, tier, pending_policy',
-      collect,
-      [],
-    )
-    .option('--since <time>', 'RFC 3339, Unix seconds, or a duration ago (1h)', (v: string) =>
-      timeArg(v),
-    )
-    .option('--until <time>', 'RFC 3339, Unix seconds, or a duration ago', (v: string) =>
-      timeArg(v),
-    )
+  withTimeRange(
+    flows
+      .command('query')
+      .description(
+        "Query stored flows: filter (--where, time range, free text), group by record fields with records, flows, bytes and packets, or list the records. JSON rows use the record's own field names.",
+      )
+      .option('--store <store>', STORE_HELP, DEFAULT_STORE)
+      .option(
+        '--group-by <fields>',
+        'comma-separated record fields, e.g. source_zone,dest_zone',
+        (v: string) =>
+          v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        [],
+      )
+      .option(
+        '--where <cond>',
+        'FIELD=VALUE or FIELD!=VALUE; repeatable (same field: any; different fields: all). Also zone, namespace, workload, label, policy, tier, pending_policy',
+        collect,
+        [],
+      ),
+  )
     .option('--search <text>', 'free text in names, namespaces and labels (any case)')
     .addOption(
       new Option('--sort <measure>', 'groups: largest first by').choices([

@@ -4,13 +4,11 @@ import type { Command } from 'commander';
 import type { RecommendFormat } from '../core/analysis/index.js';
 import { DEFAULT_STORE } from '../store/index.js';
 import { preview, recommendCmd } from './commands/preview.js';
-import { durationSeconds, timeArg } from './flows-command.js';
+import { STORE_HELP, collect, durationSeconds, withTimeRange } from './flows-command.js';
 import type { ExitCode, IO } from './output.js';
 
 type Run = (p: Promise<ExitCode>) => Promise<void>;
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
-const STORE_HELP = `PATH.duckdb or clickhouse://HOST:PORT/DB (default ${DEFAULT_STORE})`;
 const FILES_HELP =
   'the cluster as it is now: manifests (namespaces, pods, policies), a file, a directory or - (repeatable)';
 
@@ -22,32 +20,28 @@ function outputOption(): Option {
 
 /** Add `zonewall preview` and `zonewall recommend`. */
 export function addPreviewCommands(program: Command, io: IO, run: Run): void {
-  program
-    .command('preview')
-    .description(
-      'Replay the stored flows through the engine with proposed changes applied (added or changed policies, deletions, a new ZonePolicy, staged policies promoted) and report every flow whose verdict changes, with the deciding policy before and after; flows whose outcome cannot be known are reported as uncertain. Each distinct (source, destination, protocol, port) is evaluated once. Exit 1 when any recorded flow would become denied (a CI gate), 0 otherwise, 2 bad input, 3 when the store fails.',
-    )
-    .option('--store <store>', STORE_HELP, DEFAULT_STORE)
-    .option('-f, --file <path>', FILES_HELP, collect, [])
-    .option('--zones <file>', 'the ZonePolicy in force now')
-    .option(
-      '--changes <path>',
-      'manifests to add or replace (by kind, namespace and name); a ZonePolicy replaces the zones; staged policies are promoted (repeatable)',
-      collect,
-      [],
-    )
-    .option(
-      '--delete <ref>',
-      'a policy to remove: KIND/NAMESPACE/NAME or KIND/NAME (repeatable)',
-      collect,
-      [],
-    )
-    .option('--since <time>', 'RFC 3339, Unix seconds, or a duration ago (1h)', (v: string) =>
-      timeArg(v),
-    )
-    .option('--until <time>', 'RFC 3339, Unix seconds, or a duration ago', (v: string) =>
-      timeArg(v),
-    )
+  withTimeRange(
+    program
+      .command('preview')
+      .description(
+        'Replay the stored flows through the engine with proposed changes applied (added or changed policies, deletions, a new ZonePolicy, staged policies promoted) and report every flow whose verdict changes, with the deciding policy before and after; flows whose outcome cannot be known are reported as uncertain. Each distinct (source, destination, protocol, port) is evaluated once. Exit 1 when any recorded flow would become denied (a CI gate), 0 otherwise, 2 bad input, 3 when the store fails.',
+      )
+      .option('--store <store>', STORE_HELP, DEFAULT_STORE)
+      .option('-f, --file <path>', FILES_HELP, collect, [])
+      .option('--zones <file>', 'the ZonePolicy in force now')
+      .option(
+        '--changes <path>',
+        'manifests to add or replace (by kind, namespace and name); a ZonePolicy replaces the zones; staged policies are promoted (repeatable)',
+        collect,
+        [],
+      )
+      .option(
+        '--delete <ref>',
+        'a policy to remove: KIND/NAMESPACE/NAME or KIND/NAME (repeatable)',
+        collect,
+        [],
+      ),
+  )
     .option('--max-keys <n>', 'keys listed per group (all are counted)', (v) => Number(v), 50)
     .addOption(outputOption())
     .action(
@@ -77,28 +71,28 @@ export function addPreviewCommands(program: Command, io: IO, run: Run): void {
         ),
     );
 
-  program
-    .command('recommend')
-    .description(
-      'Learn least-privilege policy from the stored allowed flows: per workload (its stable labels, never a pod name), peers by labels and namespace, outside peers as exact CIDRs, on the exact ports seen; as Kubernetes NetworkPolicies or staged Calico policies. Flows the zone rules deny are reported as zone violations, never learned. Prints the learning state (stable once the recommendation has not changed for --stable-after intervals) and how reachability would drop. Exit 0, 1 when zone violations were seen, 2 bad input, 3 when the store fails.',
-    )
-    .option('--store <store>', STORE_HELP, DEFAULT_STORE)
-    .option('-f, --file <path>', FILES_HELP, collect, [])
-    .option('--zones <file>', 'the ZonePolicy in force (needed for --zone, and to find violations)')
-    .option('--namespace <ns>', 'learn for the workloads of this namespace')
-    .option('--zone <zone>', 'learn for the workloads of this zone')
-    .addOption(
-      new Option('--format <format>', 'what to write')
-        .choices(['networkpolicy', 'calico-staged'])
-        .default('calico-staged'),
-    )
-    .option('-o, --out <file>', 'where to write the manifests, or - for standard output', '-')
-    .option(
-      '--since <time>',
-      'learn from flows since (RFC 3339, Unix seconds, or 7d ago)',
-      (v: string) => timeArg(v),
-    )
-    .option('--until <time>', 'learn from flows until', (v: string) => timeArg(v))
+  withTimeRange(
+    program
+      .command('recommend')
+      .description(
+        'Learn least-privilege policy from the stored allowed flows: per workload (its stable labels, never a pod name), peers by labels and namespace, outside peers as exact CIDRs, on the exact ports seen; as Kubernetes NetworkPolicies or staged Calico policies. Flows the zone rules deny are reported as zone violations, never learned. Prints the learning state (stable once the recommendation has not changed for --stable-after intervals) and how reachability would drop. Exit 0, 1 when zone violations were seen, 2 bad input, 3 when the store fails.',
+      )
+      .option('--store <store>', STORE_HELP, DEFAULT_STORE)
+      .option('-f, --file <path>', FILES_HELP, collect, [])
+      .option(
+        '--zones <file>',
+        'the ZonePolicy in force (needed for --zone, and to find violations)',
+      )
+      .option('--namespace <ns>', 'learn for the workloads of this namespace')
+      .option('--zone <zone>', 'learn for the workloads of this zone')
+      .addOption(
+        new Option('--format <format>', 'what to write')
+          .choices(['networkpolicy', 'calico-staged'])
+          .default('calico-staged'),
+      )
+      .option('-o, --out <file>', 'where to write the manifests, or - for standard output', '-'),
+    'learn from flows',
+  )
     .option('--interval <duration>', 'learning interval (default 1h)', durationSeconds, 3600)
     .option(
       '--stable-after <n>',

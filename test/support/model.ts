@@ -5,7 +5,7 @@ import { CidrSet, formatCIDR } from '../../src/core/net/index.js';
 import { loadPolicySet } from '../../src/core/model/load.js';
 import type { LoadResult } from '../../src/core/model/load.js';
 import type { Issue } from '../../src/core/model/issues.js';
-import type { Policy } from '../../src/core/model/types.js';
+import type { Policy, PolicySet } from '../../src/core/model/types.js';
 
 /** Load one document (an object, written out as YAML 1.1) from a named file. */
 export function loadDoc(file: string, doc: unknown): LoadResult {
@@ -14,6 +14,14 @@ export function loadDoc(file: string, doc: unknown): LoadResult {
 
 /** The error-severity issues. */
 export const errors = (r: LoadResult): Issue[] => r.issues.filter((i) => i.severity === 'error');
+
+/** The policy set of YAML text that must be valid (its errors are thrown). */
+export function validSet(text: string): PolicySet {
+  const r = loadPolicySet([{ path: 'test.yaml', text }]);
+  const bad = errors(r);
+  if (bad.length > 0) throw new Error(bad.map((e) => e.message).join('; '));
+  return r.set;
+}
 
 /** Selectors as canonical text, address sets as CIDR lists: comparable plain data. */
 export function plain(v: unknown): unknown {

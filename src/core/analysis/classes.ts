@@ -6,7 +6,7 @@ import { formatIP } from '../net/index.js';
 import type { CidrSet } from '../net/index.js';
 import type { Engine, Endpoint } from '../engine/index.js';
 import { selects } from '../engine/match.js';
-import type { EndpointSelector, Policy } from '../model/types.js';
+import type { EndpointSelector, Policy, Rule } from '../model/types.js';
 import type { Selector } from '../selector/index.js';
 import { zoneOf } from '../zones/membership.js';
 import { placeEnd, ruleAppliesFrom, ruleAppliesTo } from '../zones/intent.js';
@@ -184,34 +184,31 @@ export function roleClasses(o: RoleClassOptions): RoleClasses {
     seen[role].add(k);
     terms[role].push(t);
   };
+  // A source's own side is the rules' source (its egress policies apply to it); a
+  // destination's, the rules' destination (its ingress policies). The other direction's rules
+  // may match either as a peer.
+  const roles = [
+    ['src', 'source', 'egress', 'ingress'],
+    ['dst', 'destination', 'ingress', 'egress'],
+  ] as const;
   for (const p of o.policies) {
     const subj = col(p.subject);
-    // As a source: egress policies apply to it; every ingress rule may match it as a peer.
-    if (p.egress) {
-      term('src', { sel: subj, self: true });
-      for (const r of p.egress)
-        for (const m of r.matches)
-          for (const s of [m.source.selector, m.source.notSelector])
-            if (s) term('src', { sel: col(s), subject: subj, self: false });
+    for (const [role, side, own, other] of roles) {
+      const sides = (rules: readonly Rule[]): EndpointSelector[] =>
+        rules.flatMap((r) =>
+          r.matches.flatMap((m) =>
+            [m[side].selector, m[side].notSelector].filter(
+              (x): x is EndpointSelector => x !== undefined,
+            ),
+          ),
+        );
+      const ownRules = p[own];
+      if (ownRules) {
+        term(role, { sel: subj, self: true });
+        for (const s of sides(ownRules)) term(role, { sel: col(s), subject: subj, self: false });
+      }
+      for (const s of sides(p[other] ?? [])) term(role, { sel: col(s), self: false });
     }
-    if (p.ingress)
-      for (const r of p.ingress)
-        for (const m of r.matches)
-          for (const s of [m.source.selector, m.source.notSelector])
-            if (s) term('src', { sel: col(s), self: false });
-    // As a destination, the same the other way round.
-    if (p.ingress) {
-      term('dst', { sel: subj, self: true });
-      for (const r of p.ingress)
-        for (const m of r.matches)
-          for (const s of [m.destination.selector, m.destination.notSelector])
-            if (s) term('dst', { sel: col(s), subject: subj, self: false });
-    }
-    if (p.egress)
-      for (const r of p.egress)
-        for (const m of r.matches)
-          for (const s of [m.destination.selector, m.destination.notSelector])
-            if (s) term('dst', { sel: col(s), self: false });
   }
   // Each distinct selector evaluated once per pod: 0 no, 1 the pod itself, 2 another identity.
   const used = new Set([...terms.src, ...terms.dst].flatMap((t) => [t.sel, t.subject ?? t.sel]));

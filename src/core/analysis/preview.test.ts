@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { loadPolicySet } from '../model/index.js';
-import type { PolicySet } from '../model/index.js';
+import { validSet } from '../../../test/support/model.js';
 import { applyChanges, previewFlows } from './preview.js';
 import type { PreviewFlow } from './preview.js';
 
 const TCP = 6;
 
-function set(text: string): PolicySet {
-  const r = loadPolicySet([{ path: 'test.yaml', text }]);
-  const errors = r.issues.filter((i) => i.severity === 'error');
-  if (errors.length > 0) throw new Error(errors.map((e) => e.message).join('; '));
-  return r.set;
-}
+const set = validSet;
 
 const pod = (ns: string, name: string, app: string, ip: string): string => `---
 apiVersion: v1
