@@ -9,13 +9,20 @@
 // DuckDB's read_json into the table, ClickHouse's INSERT ... FORMAT JSONEachRow over HTTP.
 //
 //   npm run bench:flows [-- --records N] [--rows N (0: no aggregations)] [--reps N] [--batch N] [--json PATH] [--no-clickhouse]
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  createWriteStream,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatIP as formatIp } from '../src/core/net/index.js';
 import { Enricher } from '../src/flows/enrich.js';
-import { ingestFiles } from '../src/flows/ingest.js';
+import { DEFAULT_BATCH, ingestFiles } from '../src/flows/ingest.js';
 import type { RecordSink } from '../src/flows/ingest.js';
 import { FIELDS } from '../src/flows/record.js';
 import type { FlowRecord } from '../src/flows/record.js';
@@ -36,7 +43,7 @@ function arg(name: string, dflt: number): number {
 const RECORDS = arg('records', 500_000);
 const ROWS = arg('rows', 10_000_000);
 const REPS = arg('reps', 3);
-const BATCH = arg('batch', 50_000);
+const BATCH = arg('batch', DEFAULT_BATCH);
 const QUERY_REPS = 7;
 const jsonAt = process.argv.indexOf('--json');
 const JSON_PATH = jsonAt >= 0 ? process.argv[jsonAt + 1] : undefined;
@@ -109,14 +116,13 @@ function generateInput(snap: Snapshot, file: string, n: number): void {
   out.end(`${lines.join('\n')}\n`);
 }
 
-/** Writes the final rows as newline-delimited JSON (the bulk loads' input). */
+/** Writes the final rows as newline-delimited JSON (the bulk loads' input), batch by batch. */
 class JsonSink implements RecordSink {
-  private readonly parts: string[] = [];
-  async write(rs: readonly FlowRecord[]): Promise<void> {
-    for (const r of rs) this.parts.push(JSON.stringify(r));
+  constructor(private readonly file: string) {
+    writeFileSync(file, '');
   }
-  save(file: string): void {
-    writeFileSync(file, `${this.parts.join('\n')}\n`);
+  async write(rs: readonly FlowRecord[]): Promise<void> {
+    appendFileSync(this.file, `${rs.map((r) => JSON.stringify(r)).join('\n')}\n`);
   }
 }
 
@@ -289,9 +295,7 @@ async function main(): Promise<void> {
     generateInput(res.snapshot, input, RECORDS);
     await new Promise((r) => setTimeout(r, 500));
     const rows = path.join(dir, 'rows.jsonl');
-    const sink = new JsonSink();
-    await ingestOnce(res.snapshot, input, sink);
-    sink.save(rows);
+    await ingestOnce(res.snapshot, input, new JsonSink(rows));
     await duckdbIngest(res.snapshot, dir, input, rows);
     if (WITH_CH) await clickhouseIngest(res.snapshot, input, rows);
     if (ROWS > 0) await aggregations(dir);

@@ -95,7 +95,16 @@ export function addFlowsCommands(program: Command, io: IO, run: Run): void {
       durationSeconds,
     )
     .option('--spool <dir>', 'ClickHouse: where batches wait while the server is unreachable')
-    .option('--batch <n>', 'records per write (default 50000)', whole(1, 10_000_000))
+    .option(
+      '--batch <n>',
+      'records per write (default 131072: a DuckDB row group or more)',
+      whole(1, 10_000_000),
+    )
+    .option(
+      '--workers <n>',
+      'worker threads that parse, enrich and encode (0: none; default: one per core but one, for inputs of 16 MiB or more in formats whose lines stand alone)',
+      whole(0, 64),
+    )
     .option(
       '--progress',
       'print progress lines on standard error even when it is not a terminal',
@@ -114,6 +123,7 @@ export function addFlowsCommands(program: Command, io: IO, run: Run): void {
           retention?: number;
           spool?: string;
           batch?: number;
+          workers?: number;
           progress: boolean;
         },
       ) =>
@@ -129,6 +139,7 @@ export function addFlowsCommands(program: Command, io: IO, run: Run): void {
             ...(o.retention !== undefined ? { retentionSeconds: o.retention } : {}),
             ...(o.spool !== undefined ? { spoolDir: o.spool } : {}),
             ...(o.batch !== undefined ? { batchSize: o.batch } : {}),
+            ...(o.workers !== undefined ? { workers: o.workers } : {}),
           }),
         ),
     );

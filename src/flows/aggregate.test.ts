@@ -71,6 +71,38 @@ describe('Aggregator', () => {
     expect(first?.id).toBe(run()[0]?.id);
   });
 
+  it('merging aggregates of parts in order gives what adding every record gives', () => {
+    const records = (): FlowRecord[] =>
+      Array.from({ length: 60 }, (_, i) =>
+        rec({
+          id: `r${i}`,
+          start_time: 1000 + i,
+          end_time: 1003 + i,
+          source_port: 40000 + i,
+          dest_port: [5432, 443, 53][i % 3] as number,
+          bytes_in: i,
+          source_labels: i % 2 === 0 ? ['app=api', 'v=1'] : ['app=api', 'v=2'],
+        }),
+      );
+    const all: FlowRecord[] = [];
+    const whole = new Aggregator({ level: 1, idSeed: 's', emit: (rs) => all.push(...rs) });
+    for (const r of records()) whole.add(r);
+    whole.flush();
+    const merged: FlowRecord[] = [];
+    const main = new Aggregator({ level: 1, idSeed: 's', emit: (rs) => merged.push(...rs) });
+    const rs = records();
+    for (const part of [rs.slice(0, 7), rs.slice(7, 31), rs.slice(31)]) {
+      const partial: FlowRecord[] = [];
+      const agg = new Aggregator({ level: 1, idSeed: 's', emit: (x) => partial.push(...x) });
+      for (const r of part) agg.add(r);
+      agg.flush();
+      for (const r of partial) main.merge(r);
+    }
+    main.flush();
+    expect(merged.length).toBeLessThan(60);
+    expect(merged).toEqual(all);
+  });
+
   it('hands on early when the limit is reached', () => {
     let batches = 0;
     const agg = new Aggregator({ level: 0, idSeed: 's', limit: 2, emit: () => batches++ });

@@ -80,6 +80,20 @@ export interface AggregatorOptions {
   limit?: number;
 }
 
+/** Adds r's counters into the group g (and keeps the labels both have). */
+function combine(g: FlowRecord, r: FlowRecord): void {
+  g.end_time = Math.max(g.end_time, r.end_time);
+  g.bytes_in += r.bytes_in;
+  g.bytes_out += r.bytes_out;
+  g.packets_in += r.packets_in;
+  g.packets_out += r.packets_out;
+  g.num_flows += r.num_flows;
+  g.num_flows_started += r.num_flows_started;
+  g.num_flows_completed += r.num_flows_completed;
+  g.source_labels = intersect(g.source_labels, r.source_labels);
+  g.dest_labels = intersect(g.dest_labels, r.dest_labels);
+}
+
 /** Merges records into interval buckets at an aggregation level. */
 export class Aggregator {
   private readonly groups = new Map<string, FlowRecord>();
@@ -102,20 +116,27 @@ export class Aggregator {
     if (!g) {
       // The first record's id makes the aggregate's id unique per file position.
       r.id = hash64(`${this.o.idSeed}:${r.id}:${key}`);
-      this.groups.set(key, r);
-      if (this.groups.size >= this.limit) this.flush();
+      this.start(key, r);
       return;
     }
-    g.end_time = Math.max(g.end_time, r.end_time);
-    g.bytes_in += r.bytes_in;
-    g.bytes_out += r.bytes_out;
-    g.packets_in += r.packets_in;
-    g.packets_out += r.packets_out;
-    g.num_flows += r.num_flows;
-    g.num_flows_started += r.num_flows_started;
-    g.num_flows_completed += r.num_flows_completed;
-    g.source_labels = intersect(g.source_labels, r.source_labels);
-    g.dest_labels = intersect(g.dest_labels, r.dest_labels);
+    combine(g, r);
+  }
+
+  /**
+   * Merge an aggregate made by another Aggregator of the same level and interval (a chunk's):
+   * a group it starts keeps its id, so merging chunks' aggregates in file order gives the ids
+   * adding their records would.
+   */
+  merge(r: FlowRecord): void {
+    const key = keyOf(r);
+    const g = this.groups.get(key);
+    if (!g) this.start(key, r);
+    else combine(g, r);
+  }
+
+  private start(key: string, r: FlowRecord): void {
+    this.groups.set(key, r);
+    if (this.groups.size >= this.limit) this.flush();
   }
 
   /** Hand on everything merged so far. */

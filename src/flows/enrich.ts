@@ -73,7 +73,7 @@ export class Enricher {
   private readonly zp: ZonePolicy | undefined;
   readonly stats: EnrichStats = { evaluated: 0, computed: 0 };
 
-  constructor(private readonly snap: Snapshot) {
+  constructor(readonly snap: Snapshot) {
     this.zp = snap.load.zonePolicy;
     for (const pod of snap.load.set.pods) {
       const key = `${pod.namespace}/${pod.name}`;

@@ -1,10 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Enricher } from './enrich.js';
-import { eachLine, ingestFiles } from './ingest.js';
+import { eachChunk, ingestFiles } from './ingest.js';
 import type { RecordSink } from './ingest.js';
+import type { EncodedBatch } from './encode.js';
+import { calicoParser } from './adapters/calico.js';
+import { formatIP } from '../core/net/index.js';
+import type { IP } from '../core/net/index.js';
 import type { FlowRecord } from './record.js';
 import { loadSnapshot } from './snapshot.js';
 import type { Snapshot } from './snapshot.js';
@@ -116,18 +120,38 @@ describe('ingestFiles', () => {
     expect(seen.at(-1)).toBe(2500);
   });
 
-  it('reads lines with CRLF and without a final newline', async () => {
+  it('reads lines with CRLF, blank lines and no final newline', async () => {
     const dir = tempDir('zw-lines-');
+    const file = path.join(dir, 'x.jsonl');
+    const [one, two] = readFileSync(data('calico.jsonl'), 'utf8').split('\n');
+    writeFileSync(file, `${one}\r\n{oops\r\n\r\n${two}`);
+    const sink = new MemorySink();
+    const rep = await ingestFiles({
+      format: 'calico',
+      files: [file],
+      enricher: new Enricher(snap),
+      sink,
+    });
+    expect(rep.files[0]).toMatchObject({ lines: 4, parsed: 2, malformed: 1 });
+    expect(rep.files[0]?.malformedLines.map((m) => m.line)).toEqual([2]);
+  });
+
+  it('cuts files into chunks of whole lines, numbered across chunks', async () => {
+    const dir = tempDir('zw-chunks-');
     const file = path.join(dir, 'x');
-    writeFileSync(file, 'a\r\nb\n\nc');
-    const got: Array<[string, number]> = [];
-    await eachLine(file, (l, n) => void got.push([l, n]));
-    expect(got).toEqual([
-      ['a', 1],
-      ['b', 2],
-      ['', 3],
-      ['c', 4],
-    ]);
+    const lines = Array.from({ length: 3000 }, (_, i) => `${i + 1}:${'x'.repeat(i % 997)}`);
+    writeFileSync(file, lines.join('\n'));
+    const seen: string[] = [];
+    let chunks = 0;
+    await eachChunk(file, async (text, firstLine) => {
+      chunks++;
+      const got = text.split('\n');
+      if (got.at(-1) === '') got.pop();
+      expect(got[0]?.startsWith(`${firstLine}:`)).toBe(true);
+      seen.push(...got);
+    });
+    expect(chunks).toBeGreaterThan(1);
+    expect(seen).toEqual(lines);
   });
 
   it('reads a Goldmane JSON array document', async () => {
@@ -161,6 +185,103 @@ describe('ingestFiles', () => {
       dest_zone: 'dmz',
       source_zone: '-',
       trace_source: 'none',
+    });
+  });
+
+  describe('with worker threads', () => {
+    /** Enough Calico lines for several chunks, with malformed lines at known places. */
+    function calicoInput(dir: string, n: number, bad: readonly number[]): string {
+      const parse = calicoParser();
+      const base = readFileSync(data('calico.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '' && !('error' in parse(l, 1)));
+      const pods = snap.load.set.pods.filter((p) => p.ips.length > 0);
+      const out: string[] = [];
+      for (let i = 1; i <= n; i++) {
+        if (bad.includes(i)) {
+          out.push('{"start_time": broken');
+          continue;
+        }
+        const o = JSON.parse(base[i % base.length] as string) as Record<string, unknown>;
+        const pod = pods[i % pods.length];
+        o.start_time = 1780000000 + Math.floor(i / 40);
+        o.end_time = (o.start_time as number) + 15;
+        o.dest_port = [443, 8080, 5432, 53][i % 4];
+        o.bytes_in = i;
+        o.source_ip = pod ? formatIP(pod.ips[0] as IP) : null;
+        if (i % 2 === 0) o.policies = null;
+        out.push(JSON.stringify(o));
+      }
+      const file = path.join(dir, 'calico.jsonl');
+      writeFileSync(file, `${out.join('\n')}\n`);
+      return file;
+    }
+
+    class EncodedSink extends MemorySink {
+      readonly encoding = 'tsv' as const;
+      readonly texts: string[] = [];
+      written = 0;
+      async writeEncoded(b: EncodedBatch): Promise<void> {
+        this.texts.push(b.text);
+        this.written += b.count;
+      }
+    }
+
+    it('stores exactly what the main thread alone stores, malformed lines included', async () => {
+      const dir = tempDir('zw-par-');
+      const file = calicoInput(dir, 6000, [1, 2345, 4999, 6000]);
+      const run = async (workers: number) => {
+        const sink = new EncodedSink();
+        const rep = await ingestFiles({
+          format: 'calico',
+          files: [file],
+          enricher: new Enricher(snap),
+          sink,
+          workers,
+          batchSize: 1000,
+        });
+        return { rep, text: sink.texts.join('\n'), sink };
+      };
+      const alone = await run(0);
+      const two = await run(2);
+      expect(two.rep.workers).toBe(2);
+      expect(alone.rep.files[0]).toMatchObject({ lines: 6000, parsed: 5996, malformed: 4 });
+      expect(two.rep.files).toEqual(alone.rep.files);
+      expect(two.rep.files[0]?.malformedLines.map((m) => m.line)).toEqual([1, 2345, 4999, 6000]);
+      expect(two.rep.computed).toBe(alone.rep.computed);
+      expect(two.rep.computed).toBeGreaterThan(0);
+      expect(two.rep.written).toBe(5996);
+      expect(two.sink.written).toBe(5996);
+      expect(two.text).toBe(alone.text);
+    });
+
+    it('merges aggregates across chunks as the main thread alone does', async () => {
+      const dir = tempDir('zw-par-agg-');
+      const line = readFileSync(data('lab.jsonl'), 'utf8').split('\n')[0] as string;
+      const o = JSON.parse(line) as Record<string, unknown>;
+      const lines: string[] = [];
+      // Connections of a few pairs over a minute: many per aggregate, aggregates across chunks.
+      for (let i = 0; i < 12000; i++) {
+        const t = new Date((1780000000 + (i % 60)) * 1000).toISOString();
+        lines.push(JSON.stringify({ ...o, sport: 30000 + i, start: t, end: t }));
+      }
+      const file = path.join(dir, 'lab.jsonl');
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      const run = async (workers: number): Promise<FlowRecord[]> => {
+        const sink = new MemorySink();
+        await ingestFiles({
+          format: 'lab',
+          files: [file],
+          enricher: new Enricher(snap),
+          sink,
+          workers,
+        });
+        return sink.records;
+      };
+      const alone = await run(0);
+      expect(alone.length).toBeGreaterThan(1);
+      expect(alone.length).toBeLessThan(100);
+      expect(await run(2)).toEqual(alone);
     });
   });
 });

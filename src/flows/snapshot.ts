@@ -26,6 +26,8 @@ export interface Snapshot {
   engine: Engine;
   /** By `namespace/name`. */
   podMeta: ReadonlyMap<string, PodMeta>;
+  /** The manifests it was built from (ingest workers build their own from them). */
+  files: readonly InputFile[];
 }
 
 export type SnapshotResult = { ok: true; snapshot: Snapshot } | { ok: false; issues: Issue[] };
@@ -49,7 +51,10 @@ export async function readSnapshotFiles(p: string): Promise<InputFile[]> {
 export function snapshotOf(files: readonly InputFile[]): SnapshotResult {
   const load = loadCluster(files);
   if (!load.ok) return { ok: false, issues: load.issues };
-  return { ok: true, snapshot: { load, engine: Engine.build(load.set), podMeta: podTimes(files) } };
+  return {
+    ok: true,
+    snapshot: { load, engine: Engine.build(load.set), podMeta: podTimes(files), files },
+  };
 }
 
 /** Load a snapshot directory. */

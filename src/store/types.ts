@@ -2,6 +2,7 @@
 // contract test suite run against both (contract.test.ts).
 import type { FlowRecord } from '../flows/record.js';
 import type { RecordSink } from '../flows/ingest.js';
+import type { EncodedBatch, Encoding } from '../flows/encode.js';
 
 /** One condition of `--where`: `field=value` or `field!=value`. */
 export interface Condition {
@@ -50,6 +51,10 @@ export interface Store extends RecordSink {
   readonly kind: 'duckdb' | 'clickhouse';
   /** Write records; records whose id the store already holds are dropped (idempotent). */
   write(records: readonly FlowRecord[]): Promise<void>;
+  /** The form of a batch the store takes from ingest workers. */
+  readonly encoding: Encoding;
+  /** Write a batch in that form (the same idempotence). */
+  writeEncoded(batch: EncodedBatch): Promise<void>;
   query(q: FlowQuery): Promise<QueryRow[]>;
   /** Records stored. */
   count(): Promise<number>;

@@ -23,6 +23,7 @@ export interface IngestCliOptions {
   retentionSeconds?: number;
   spoolDir?: string;
   batchSize?: number;
+  workers?: number;
   progress?: boolean;
 }
 
@@ -92,6 +93,7 @@ export async function flowsIngest(io: IO, o: IngestCliOptions): Promise<ExitCode
       ...(o.level !== undefined ? { level: o.level } : {}),
       ...(o.intervalSeconds !== undefined ? { intervalSeconds: o.intervalSeconds } : {}),
       ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
+      ...(o.workers !== undefined ? { workers: o.workers } : {}),
       onProgress: progressPrinter(io, o.progress === true),
     });
     if (o.retentionSeconds !== undefined) {
@@ -129,7 +131,7 @@ function printIngest(io: IO, r: IngestReport): ExitCode {
   }
   io.out(
     `written: ${plural(r.written, 'record')} (already stored ones are not written twice); ` +
-      `policy traces computed for ${plural(r.computed, 'record')} from ${plural(r.evaluated, 'distinct connection')}\n`,
+      `policy traces computed for ${plural(r.computed, 'record')} from ${plural(r.evaluated, 'distinct connection')}${r.workers > 1 ? ` (counted per worker, ${r.workers} workers)` : ''}\n`,
   );
   return malformed > 0 ? EXIT.FINDINGS : EXIT.OK;
 }

@@ -6,6 +6,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { FlowRecord } from '../../flows/record.js';
+import { encode } from '../../flows/encode.js';
+import type { EncodedBatch, Encoding } from '../../flows/encode.js';
 import { COLUMNS, FLOWS_TABLE, MIGRATIONS, SCHEMA_TABLE, columnDefs } from '../schema.js';
 import { checkFields, selectSql } from '../sql.js';
 import type { Dialect } from '../sql.js';
@@ -46,6 +48,7 @@ export interface ClickHouseOptions {
 
 export class ClickHouseStore implements Store {
   readonly kind = 'clickhouse';
+  readonly encoding: Encoding = 'json-lines';
   private readonly http: ClickHouseHttp;
   readonly spool: Spool;
 
@@ -102,8 +105,15 @@ export class ClickHouseStore implements Store {
   }
 
   async write(records: readonly FlowRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const body = records.map((r) => JSON.stringify(r)).join('\n');
+    await this.writeEncoded(encode(this.encoding, records));
+  }
+
+  /** Write a batch already encoded as JSON lines (by an ingest worker, or by write()). */
+  async writeEncoded(b: EncodedBatch): Promise<void> {
+    if (b.count === 0) return;
+    if (b.encoding !== this.encoding)
+      throw new StoreError('store.query', `a ${b.encoding} batch cannot be written to ClickHouse`);
+    const body = b.text;
     // Earlier batches first: while any wait in the spool, this one waits behind them.
     if (!(await this.deliverSpool())) await this.spool.put(body);
     else await this.sendOrSpool(body);
@@ -154,9 +164,11 @@ export class ClickHouseStore implements Store {
       { name: 'batch_ids', structure: 'id String', tsv: `${ids.join('\n')}\n` },
     );
     for (const id of text.split('\n')) if (id !== '') known.add(id);
-    const fresh = known.size === 0 ? lines : lines.filter((_, i) => !known.has(ids[i] as string));
-    if (fresh.length === 0) return;
-    await this.http.run(`INSERT INTO ${FLOWS_TABLE} FORMAT JSONEachRow`, fresh.join('\n'), {
+    // Usually none is known: the batch goes as it came.
+    const fresh =
+      known.size === 0 ? body : lines.filter((_, i) => !known.has(ids[i] as string)).join('\n');
+    if (fresh === '') return;
+    await this.http.run(`INSERT INTO ${FLOWS_TABLE} FORMAT JSONEachRow`, fresh, {
       input_format_skip_unknown_fields: '1',
     });
   }

@@ -1,64 +1,40 @@
-// DuckDB driver: one file (default ./zonewall.duckdb), nothing to install. Writes go through
-// the appender in data chunks into a staging table, then one INSERT ... SELECT moves the rows
-// whose id the store does not hold yet (so ingesting a file twice doubles nothing).
-//
-// A batch crosses into DuckDB as one row of one string per column (the batch's values joined
-// by newlines; list items by U+001E) and is split back into rows by DuckDB's own vectorised
-// string functions: the node binding copies every string value with a call of its own, and 36
-// calls per batch instead of 36 per record is what makes the appender fast.
-import { DuckDBDataChunk, DuckDBInstance, VARCHAR } from '@duckdb/node-api';
+// DuckDB driver: one file (default ./zonewall.duckdb), nothing to install. A batch is bulk
+// loaded: its records, as tab-separated lines (encoded by the ingest workers, or by write()),
+// go to a temporary file that DuckDB's parallel CSV reader loads in one INSERT ... SELECT,
+// keeping only the rows whose id the store does not hold yet (so ingesting a file twice doubles
+// nothing). Batches of at least a row group (122,880 rows) are written straight to the
+// database file instead of through its write-ahead log.
+import { randomUUID } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import nodePath from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FIELDS } from '../../flows/record.js';
 import type { FlowRecord } from '../../flows/record.js';
+import { encode } from '../../flows/encode.js';
+import type { EncodedBatch, Encoding } from '../../flows/encode.js';
 import { COLUMNS, FLOWS_TABLE, MIGRATIONS, SCHEMA_TABLE, columnDefs } from '../schema.js';
 import { checkFields, selectSql } from '../sql.js';
 import type { Dialect } from '../sql.js';
 import { StoreError } from '../types.js';
 import type { FlowQuery, QueryRow, Store } from '../types.js';
 
-const STAGING = 'flows_columns';
 const TYPES = { string: 'VARCHAR', int: 'BIGINT', strings: 'VARCHAR[]' } as const;
-const RS = '\u001e';
-// eslint-disable-next-line no-control-regex -- the separators are control characters on purpose
-const SEPARATORS = /[\n\u001e]/g;
 
-/** The staged columns split back into rows and typed, named as the table's. */
-const UNPACK = `SELECT ${FIELDS.map(([name, type]) => {
-  if (type === 'int') return `CAST(${name} AS BIGINT) AS ${name}`;
+/** The CSV reader's view of a batch file: every column as it is written. */
+const CSV_COLUMNS = `{${FIELDS.map(([n, t]) => `'${n}': '${t === 'int' ? 'BIGINT' : 'VARCHAR'}'`).join(', ')}}`;
+
+/** The file's columns as the table's: lists split, empty fields (NULL to the reader) back. */
+const FROM_CSV = FIELDS.map(([name, type]) => {
   if (type === 'strings')
-    return `CASE WHEN ${name} = '' THEN CAST([] AS VARCHAR[]) ELSE string_split(${name}, chr(30)) END AS ${name}`;
-  return name;
-}).join(
-  ', ',
-)} FROM (SELECT ${FIELDS.map(([name]) => `unnest(string_split(${name}, chr(10))) AS ${name}`).join(', ')} FROM ${STAGING})`;
+    return `CASE WHEN ${name} IS NULL THEN CAST([] AS VARCHAR[]) ELSE string_split(${name}, chr(30)) END AS ${name}`;
+  if (type === 'int') return name;
+  return `coalesce(${name}, '') AS ${name}`;
+}).join(', ');
 
-/** A value without the separators (they never occur in real flow data; never trust that). */
-function clean(v: string): string {
-  return v.indexOf('\n') < 0 && v.indexOf(RS) < 0 ? v : v.replace(SEPARATORS, ' ');
-}
-
-function list(items: readonly string[]): string {
-  return items.length === 0
-    ? ''
-    : items.length === 1
-      ? clean(items[0] as string)
-      : items.map(clean).join(RS);
-}
-
-/** One column of a batch as one string: the values joined by newlines. */
-export function packColumn(
-  records: readonly FlowRecord[],
-  name: keyof FlowRecord,
-  type: string,
-): string {
-  const n = records.length;
-  const vals = new Array<string | number>(n);
-  if (type === 'int')
-    for (let i = 0; i < n; i++) vals[i] = (records[i] as FlowRecord)[name] as number;
-  else if (type === 'strings')
-    for (let i = 0; i < n; i++) vals[i] = list((records[i] as FlowRecord)[name] as string[]);
-  else for (let i = 0; i < n; i++) vals[i] = clean((records[i] as FlowRecord)[name] as string);
-  return vals.join('\n');
+function csvSource(file: string): string {
+  return `read_csv(${DUCKDB_DIALECT.str(file)}, delim = '\t', quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', columns = ${CSV_COLUMNS})`;
 }
 
 /** DuckDB's spellings. */
@@ -78,10 +54,13 @@ const STATEMENTS: Record<number, string[]> = {
 
 export class DuckDbStore implements Store {
   readonly kind = 'duckdb';
+  readonly encoding: Encoding = 'tsv';
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    /** Where batch files are written: beside the database (the same disk), else the temp dir. */
+    private readonly batchDir: string,
   ) {}
 
   /** Open (creating or migrating) the store in a file, or in memory for `:memory:`. */
@@ -94,7 +73,9 @@ export class DuckDbStore implements Store {
         cause: e,
       });
     }
-    const store = new DuckDbStore(instance, await instance.connect());
+    const dir =
+      path === ':memory:' || path === '' ? os.tmpdir() : nodePath.dirname(nodePath.resolve(path));
+    const store = new DuckDbStore(instance, await instance.connect(), dir);
     await store.migrate();
     return store;
   }
@@ -122,9 +103,6 @@ export class DuckDbStore implements Store {
         );
       }
     }
-    await this.conn.run(
-      `CREATE TEMP TABLE IF NOT EXISTS ${STAGING} (${FIELDS.map(([n]) => `${n} VARCHAR`).join(', ')})`,
-    );
   }
 
   async schemaVersion(): Promise<number> {
@@ -135,37 +113,28 @@ export class DuckDbStore implements Store {
   }
 
   async write(records: readonly FlowRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const app = await this.conn.createAppender(STAGING, 'main', 'temp');
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const r of records) {
-      if (r.start_time < lo) lo = r.start_time;
-      if (r.start_time > hi) hi = r.start_time;
-    }
-    const chunk = DuckDBDataChunk.create(
-      FIELDS.map(() => VARCHAR),
-      1,
-    );
-    chunk.setColumns(FIELDS.map(([name, type]) => [packColumn(records, name, type)]));
-    app.appendDataChunk(chunk);
-    app.flushSync();
-    app.closeSync();
-    await this.conn.run('BEGIN TRANSACTION');
+    await this.writeEncoded(encode(this.encoding, records));
+  }
+
+  /** Write a batch already encoded as tab-separated lines (by an ingest worker, or by write()). */
+  async writeEncoded(b: EncodedBatch): Promise<void> {
+    if (b.count === 0) return;
+    if (b.encoding !== this.encoding)
+      throw new StoreError('store.query', `a ${b.encoding} batch cannot be written to DuckDB`);
+    const file = nodePath.join(this.batchDir, `.zonewall-batch-${process.pid}-${randomUUID()}.tsv`);
     try {
+      await writeFile(file, `${b.text}\n`);
       // Only rows of the batch's time range can share an id with it (the id covers the start time's line).
       await this.conn.run(
-        `INSERT INTO ${FLOWS_TABLE} SELECT * FROM (${UNPACK}) s WHERE NOT EXISTS (` +
-          `SELECT 1 FROM ${FLOWS_TABLE} f WHERE f.start_time BETWEEN ${lo} AND ${hi} AND f.id = s.id)`,
+        `INSERT INTO ${FLOWS_TABLE} SELECT * FROM (SELECT ${FROM_CSV} FROM ${csvSource(file)}) s WHERE NOT EXISTS (` +
+          `SELECT 1 FROM ${FLOWS_TABLE} f WHERE f.start_time BETWEEN ${b.lo} AND ${b.hi} AND f.id = s.id)`,
       );
-      await this.conn.run(`DELETE FROM ${STAGING}`);
-      await this.conn.run('COMMIT');
     } catch (e) {
-      await this.conn.run('ROLLBACK');
-      await this.conn.run(`DELETE FROM ${STAGING}`);
       throw new StoreError('store.unavailable', `write failed: ${(e as Error).message}`, {
         cause: e,
       });
+    } finally {
+      await rm(file, { force: true });
     }
   }
 

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { concatEncoded, encode, tsvLines } from './encode.js';
+import { FIELDS, blankRecord } from './record.js';
+import type { FlowRecord } from './record.js';
+
+/** A record whose every field has a value of its own (so a misplaced field shows). */
+function distinct(): FlowRecord {
+  const r = blankRecord() as unknown as Record<string, unknown>;
+  FIELDS.forEach(([name, type], i) => {
+    r[name] = type === 'int' ? 1000 + i : type === 'strings' ? [`${name}=a`, `${name}=b`] : name;
+  });
+  return r as unknown as FlowRecord;
+}
+
+describe('tsv encoding', () => {
+  it('writes every field in FIELDS order, lists joined by U+001E', () => {
+    const cells = tsvLines([distinct()]).split('\t');
+    expect(cells).toHaveLength(FIELDS.length);
+    FIELDS.forEach(([name, type], i) => {
+      expect(cells[i]).toBe(
+        type === 'int' ? String(1000 + i) : type === 'strings' ? `${name}=a\u001e${name}=b` : name,
+      );
+    });
+  });
+
+  it('replaces separators inside values and writes empty lists as empty fields', () => {
+    const r = { ...blankRecord(), host: 'a\tb\nc\rd', source_labels: ['x=1\u001ey'], policies: [] };
+    const cells = tsvLines([r]).split('\t');
+    expect(cells[FIELDS.findIndex(([n]) => n === 'host')]).toBe('a b c d');
+    expect(cells[FIELDS.findIndex(([n]) => n === 'source_labels')]).toBe('x=1 y');
+    expect(cells[FIELDS.findIndex(([n]) => n === 'policies')]).toBe('');
+    expect(tsvLines([r, r]).split('\n')).toHaveLength(2);
+  });
+
+  it('joins encoded chunks into one batch with the time range of all', () => {
+    const a = encode('json-lines', [{ ...blankRecord(), id: 'a', start_time: 50 }]);
+    const none = encode('json-lines', []);
+    const b = encode('json-lines', [
+      { ...blankRecord(), id: 'b', start_time: 10 },
+      { ...blankRecord(), id: 'c', start_time: 70 },
+    ]);
+    const all = concatEncoded([a, none, b]);
+    expect(all).toMatchObject({ count: 3, lo: 10, hi: 70 });
+    expect(all.text.split('\n').map((l) => (JSON.parse(l) as FlowRecord).id)).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
+    expect(() => concatEncoded([a, encode('tsv', [blankRecord()])])).toThrow(/cannot join/);
+  });
+});
