@@ -45,6 +45,35 @@ describe('flows ingest and query', () => {
     expect(r.err).toMatch(/calico\.jsonl:4: not JSON/);
   });
 
+  it('stores the same records with worker threads as without (--workers)', async () => {
+    const dir = await tempDir('zw-flows-workers-');
+    for (const format of ['calico', 'hubble']) {
+      const stored = async (workers: number): Promise<unknown> => {
+        const db = path.join(dir, `${format}-${workers}.duckdb`);
+        const r = await cli([
+          'flows',
+          'ingest',
+          '--format',
+          format,
+          '--snapshot',
+          BANK,
+          '--store',
+          db,
+          '--workers',
+          String(workers),
+          path.join(DATA, `${format}.jsonl`),
+        ]);
+        expect(r.err).not.toMatch(/ingest worker/);
+        const q = await cli(['flows', 'query', '--store', db, '--limit', '1000', '-o', 'json']);
+        expect(q.code).toBe(0);
+        return JSON.parse(q.out);
+      };
+      const alone = await stored(0);
+      expect((alone as unknown[]).length).toBeGreaterThan(0);
+      expect(await stored(2)).toEqual(alone);
+    }
+  });
+
   it('ingests the lab capture a second time without doubling', async () => {
     const args = [
       'flows',
