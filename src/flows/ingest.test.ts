@@ -255,6 +255,31 @@ describe('ingestFiles', () => {
       expect(two.text).toBe(alone.text);
     });
 
+    it('bounds the characters of a write as well as its records', async () => {
+      const dir = tempDir('zw-par-chars-');
+      const file = calicoInput(dir, 5000, []);
+      const writes = async (batchChars?: number): Promise<string[]> => {
+        const sink = new EncodedSink();
+        const rep = await ingestFiles({
+          format: 'calico',
+          files: [file],
+          enricher: new Enricher(snap),
+          sink,
+          workers: 0,
+          ...(batchChars ? { batchChars } : {}),
+        });
+        expect(rep.written).toBe(5000);
+        return sink.texts;
+      };
+      const one = await writes();
+      expect(one).toHaveLength(1);
+      // Whole chunks (about 1 MiB of input each) go to a write; a bound below a chunk's
+      // encoding makes a write of every chunk.
+      const bounded = await writes(100_000);
+      expect(bounded.length).toBeGreaterThan(1);
+      expect(bounded.join('\n')).toBe(one[0]);
+    });
+
     it('merges aggregates across chunks as the main thread alone does', async () => {
       const dir = tempDir('zw-par-agg-');
       const line = readFileSync(data('lab.jsonl'), 'utf8').split('\n')[0] as string;

@@ -20,7 +20,7 @@ import type { Enricher } from './enrich.js';
 import { hash64 } from './ids.js';
 import { IngestPool } from './pool.js';
 import type { FlowRecord } from './record.js';
-import { concatEncoded } from './encode.js';
+import { concatEncoded, encode } from './encode.js';
 import type { EncodedBatch, Encoding } from './encode.js';
 
 export { MALFORMED_LISTED } from './chunks.js';
@@ -75,6 +75,8 @@ export interface IngestOptions {
   intervalSeconds?: number;
   /** Records per write (default DEFAULT_BATCH). */
   batchSize?: number;
+  /** At most this many characters of encoded records per write (default MAX_BATCH_CHARS). */
+  batchChars?: number;
   /**
    * Worker threads; 0 does the work in the main thread. Default: one per core but one (1 to 4) when
    * the input is at least PARALLEL_MIN_BYTES and the format's lines parse independently.
@@ -88,6 +90,13 @@ export interface IngestOptions {
  * straight to the database file rather than through its write-ahead log (twice as fast here).
  */
 export const DEFAULT_BATCH = 131_072;
+/**
+ * Characters of encoded records per write at most, whatever the record count: well under the
+ * longest string JavaScript allows (2^29 - 24), for records with many labels.
+ */
+export const MAX_BATCH_CHARS = 192 << 20;
+/** Records merged in the main thread are encoded this many at a time. */
+const ENCODE_SLICE = 8192;
 /** Bytes of whole lines per chunk. */
 export const CHUNK_BYTES = 1 << 20;
 /** Inputs smaller than this are ingested in the main thread by default (workers cost a start). */
@@ -143,8 +152,10 @@ class Writer {
   private records: FlowRecord[] = [];
   private encoded: EncodedBatch[] = [];
   private encodedCount = 0;
+  private encodedChars = 0;
   private inflight: Promise<void> = Promise.resolve();
   private readonly agg: Aggregator | undefined;
+  private readonly encoding: Encoding | undefined;
 
   constructor(
     private readonly o: IngestOptions,
@@ -152,6 +163,7 @@ class Writer {
     hash: string,
     private readonly report: IngestReport,
   ) {
+    this.encoding = o.sink.writeEncoded ? o.sink.encoding : undefined;
     this.agg =
       level !== undefined
         ? new Aggregator({
@@ -171,10 +183,7 @@ class Writer {
 
   /** Take one chunk's records; resolves once any batch it completed is handed to the sink. */
   async take(r: ChunkResult): Promise<void> {
-    if (r.encoded) {
-      this.encoded.push(r.encoded);
-      this.encodedCount += r.encoded.count;
-    }
+    if (r.encoded) this.push(r.encoded);
     for (const rec of r.records ?? []) {
       if (this.agg) this.agg.merge(rec);
       else this.records.push(rec);
@@ -188,12 +197,38 @@ class Writer {
     await this.inflight;
   }
 
+  private push(b: EncodedBatch): void {
+    if (b.count === 0) return;
+    this.encoded.push(b);
+    this.encodedCount += b.count;
+    this.encodedChars += b.text.length;
+  }
+
   private async send(all: boolean): Promise<void> {
     const size = this.batchSize;
-    while (this.encodedCount >= size || (all && this.encodedCount > 0)) {
-      const b = concatEncoded(this.encoded);
-      this.encoded = [];
-      this.encodedCount = 0;
+    const chars = this.o.batchChars ?? MAX_BATCH_CHARS;
+    // Records merged here (aggregates) are encoded here, in slices, to the same bounds.
+    if (this.encoding)
+      while (this.records.length >= ENCODE_SLICE || (all && this.records.length > 0))
+        this.push(encode(this.encoding, this.records.splice(0, ENCODE_SLICE)));
+    while (
+      this.encodedCount >= size ||
+      this.encodedChars >= chars ||
+      (all && this.encodedCount > 0)
+    ) {
+      // Whole chunks up to the bounds (at least one), the rest stays for the next write.
+      let n = 0;
+      let count = 0;
+      let length = 0;
+      for (const e of this.encoded) {
+        if (n > 0 && (count + e.count > size || length + e.text.length > chars)) break;
+        n++;
+        count += e.count;
+        length += e.text.length;
+      }
+      const b = concatEncoded(this.encoded.splice(0, n));
+      this.encodedCount -= count;
+      this.encodedChars -= length;
       await this.hand(b.count, () => this.writeEncoded(b));
     }
     while (this.records.length >= size || (all && this.records.length > 0)) {
