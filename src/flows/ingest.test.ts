@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Enricher } from './enrich.js';
 import { eachChunk, ingestFiles } from './ingest.js';
-import type { RecordSink } from './ingest.js';
+import type { IngestOptions, IngestReport, RecordSink } from './ingest.js';
+import type { FlowFormat } from './adapters/index.js';
 import type { EncodedBatch } from './encode.js';
 import { calicoParser } from './adapters/calico.js';
 import { formatIP } from '../core/net/index.js';
@@ -36,6 +37,22 @@ class MemorySink implements RecordSink {
 
 describe('ingestFiles', () => {
   let snap: Snapshot;
+  /** Ingest one file into a sink (a MemorySink unless given) with the bank snapshot. */
+  async function ingest<S extends RecordSink = MemorySink>(
+    format: FlowFormat,
+    file: string,
+    more: Partial<IngestOptions> & { sink?: S } = {},
+  ): Promise<{ rep: IngestReport; sink: S }> {
+    const sink = (more.sink ?? new MemorySink()) as S;
+    const rep = await ingestFiles({
+      format,
+      files: [file],
+      enricher: new Enricher(snap),
+      ...more,
+      sink,
+    });
+    return { rep, sink };
+  }
   beforeAll(async () => {
     const res = await loadSnapshot('examples/bank');
     if (!res.ok) throw new Error('bank snapshot invalid');
@@ -43,13 +60,7 @@ describe('ingestFiles', () => {
   });
 
   it('reports malformed lines by number and goes on', async () => {
-    const sink = new MemorySink();
-    const rep = await ingestFiles({
-      format: 'calico',
-      files: [data('calico.jsonl')],
-      enricher: new Enricher(snap),
-      sink,
-    });
+    const { rep, sink } = await ingest('calico', data('calico.jsonl'));
     expect(rep.files[0]).toMatchObject({ lines: 5, parsed: 3, malformed: 2 });
     expect(rep.files[0]?.malformedLines.map((m) => m.line)).toEqual([3, 4]);
     expect(sink.records.map((r) => r.dest_zone)).toEqual(['trusted', 'restricted', 'management']);
@@ -58,13 +69,7 @@ describe('ingestFiles', () => {
 
   it('gives the same ids on a second ingest of the same file', async () => {
     const ids = async (): Promise<string[]> => {
-      const sink = new MemorySink();
-      await ingestFiles({
-        format: 'lab',
-        files: [data('lab.jsonl')],
-        enricher: new Enricher(snap),
-        sink,
-      });
+      const { sink } = await ingest('lab', data('lab.jsonl'));
       return sink.records.map((r) => r.id).sort();
     };
     const first = await ids();
@@ -74,13 +79,7 @@ describe('ingestFiles', () => {
   });
 
   it('aggregates connection formats at level 1 in 15 s buckets and computes missing traces', async () => {
-    const sink = new MemorySink();
-    const rep = await ingestFiles({
-      format: 'lab',
-      files: [data('lab.jsonl')],
-      enricher: new Enricher(snap),
-      sink,
-    });
+    const { rep, sink } = await ingest('lab', data('lab.jsonl'));
     // Two DNS connections (different source ports) merge; the two denies differ in their trace.
     const dns = sink.records.find((r) => r.dest_port === 53);
     expect(dns).toMatchObject({
@@ -104,13 +103,8 @@ describe('ingestFiles', () => {
         `2 1 eni-1 10.20.0.5 10.30.0.4 ${10000 + i} 8080 6 1 100 ${1780000000 + i} ${1780000001 + i} ACCEPT OK`,
     );
     writeFileSync(file, `${lines.join('\r\n')}\r\n`);
-    const sink = new MemorySink();
     const seen: number[] = [];
-    await ingestFiles({
-      format: 'vpc',
-      files: [file],
-      enricher: new Enricher(snap),
-      sink,
+    const { sink } = await ingest('vpc', file, {
       level: 0,
       batchSize: 1000,
       onProgress: (p) => seen.push(p.records),
@@ -125,15 +119,10 @@ describe('ingestFiles', () => {
     const file = path.join(dir, 'x.jsonl');
     const [one, two] = readFileSync(data('calico.jsonl'), 'utf8').split('\n');
     writeFileSync(file, `${one}\r\n{oops\r\n\r\n${two}`);
-    const sink = new MemorySink();
-    const rep = await ingestFiles({
-      format: 'calico',
-      files: [file],
-      enricher: new Enricher(snap),
-      sink,
-    });
+    const { rep, sink } = await ingest('calico', file);
     expect(rep.files[0]).toMatchObject({ lines: 4, parsed: 2, malformed: 1 });
     expect(rep.files[0]?.malformedLines.map((m) => m.line)).toEqual([2]);
+    expect(sink.records).toHaveLength(2);
   });
 
   it('cuts files into chunks of whole lines, numbered across chunks', async () => {
@@ -173,13 +162,7 @@ describe('ingestFiles', () => {
       end_time: 1780000015,
     };
     writeFileSync(file, JSON.stringify([one, { bad: true }], null, 2));
-    const sink = new MemorySink();
-    const rep = await ingestFiles({
-      format: 'goldmane',
-      files: [file],
-      enricher: new Enricher(snap),
-      sink,
-    });
+    const { rep, sink } = await ingest('goldmane', file);
     expect(rep.files[0]).toMatchObject({ parsed: 1, malformed: 1 });
     expect(sink.records[0]).toMatchObject({
       dest_zone: 'dmz',
@@ -231,12 +214,8 @@ describe('ingestFiles', () => {
       const dir = tempDir('zw-par-');
       const file = calicoInput(dir, 6000, [1, 2345, 4999, 6000]);
       const run = async (workers: number) => {
-        const sink = new EncodedSink();
-        const rep = await ingestFiles({
-          format: 'calico',
-          files: [file],
-          enricher: new Enricher(snap),
-          sink,
+        const { rep, sink } = await ingest('calico', file, {
+          sink: new EncodedSink(),
           workers,
           batchSize: 1000,
         });
@@ -259,12 +238,8 @@ describe('ingestFiles', () => {
       const dir = tempDir('zw-par-chars-');
       const file = calicoInput(dir, 5000, []);
       const writes = async (batchChars?: number): Promise<string[]> => {
-        const sink = new EncodedSink();
-        const rep = await ingestFiles({
-          format: 'calico',
-          files: [file],
-          enricher: new Enricher(snap),
-          sink,
+        const { rep, sink } = await ingest('calico', file, {
+          sink: new EncodedSink(),
           workers: 0,
           ...(batchChars ? { batchChars } : {}),
         });
@@ -293,14 +268,7 @@ describe('ingestFiles', () => {
       const file = path.join(dir, 'lab.jsonl');
       writeFileSync(file, `${lines.join('\n')}\n`);
       const run = async (workers: number): Promise<FlowRecord[]> => {
-        const sink = new MemorySink();
-        await ingestFiles({
-          format: 'lab',
-          files: [file],
-          enricher: new Enricher(snap),
-          sink,
-          workers,
-        });
+        const { sink } = await ingest('lab', file, { workers });
         return sink.records;
       };
       const alone = await run(0);
