@@ -74,6 +74,23 @@ describe('flows ingest and query', () => {
     }
   });
 
+  it('shows progress with the rate on request (--progress)', async () => {
+    const db = path.join(await tempDir('zw-flows-progress-'), 'p.duckdb');
+    const r = await cli([
+      'flows',
+      'ingest',
+      '--format',
+      'hubble',
+      '--snapshot',
+      BANK,
+      '--store',
+      db,
+      '--progress',
+      path.join(DATA, 'hubble.jsonl'),
+    ]);
+    expect(r.err).toMatch(/hubble\.jsonl: 100% \(\d+ records, [\d,]+\/s\)\n/);
+  });
+
   it('ingests the lab capture a second time without doubling', async () => {
     const args = [
       'flows',

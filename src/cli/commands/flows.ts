@@ -51,13 +51,15 @@ function storeFailure(io: IO, e: unknown): ExitCode {
 
 function progressPrinter(io: IO, force: boolean): (p: Progress) => void {
   let last = 0;
+  const start = Date.now();
   return (p) => {
     const now = Date.now();
     const done = p.bytesRead >= p.bytesTotal;
     if (!done && now - last < 500) return;
     last = now;
     const pct = p.bytesTotal > 0 ? Math.floor((100 * p.bytesRead) / p.bytesTotal) : 100;
-    const line = `${p.file}: ${pct}% (${p.records.toLocaleString('en-US')} records)`;
+    const rate = now > start ? Math.round((1000 * p.records) / (now - start)) : 0;
+    const line = `${p.file}: ${pct}% (${p.records.toLocaleString('en-US')} records, ${rate.toLocaleString('en-US')}/s)`;
     if (io.isTTY) io.err(`\r${line}${done ? '\n' : ''}`);
     else if (force) io.err(`${line}\n`);
   };
