@@ -97,7 +97,7 @@ export function addFlowsCommands(program: Command, io: IO, run: Run): void {
     .option('--spool <dir>', 'ClickHouse: where batches wait while the server is unreachable')
     .option(
       '--batch <n>',
-      'records per write (default 131072: a DuckDB row group or more)',
+      'records per write (default 122880, a DuckDB row group: every write but the last has exactly this many)',
       whole(1, 10_000_000),
     )
     .option(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concatEncoded, encode, tsvLines } from './encode.js';
+import { concatEncoded, encode, splitEncoded, tsvLines } from './encode.js';
 import { FIELDS, blankRecord } from './record.js';
 import type { FlowRecord } from './record.js';
 
@@ -47,5 +47,15 @@ describe('tsv encoding', () => {
       'c',
     ]);
     expect(() => concatEncoded([a, encode('tsv', [blankRecord()])])).toThrow(/cannot join/);
+  });
+
+  it('splits a batch after n records, both parts keeping its time range', () => {
+    const rs = [10, 30, 20].map((t, i) => ({ ...blankRecord(), id: `r${i}`, start_time: t }));
+    const b = encode('tsv', rs);
+    const [head, rest] = splitEncoded(b, 2);
+    expect(head).toMatchObject({ count: 2, lo: 10, hi: 30, text: tsvLines(rs.slice(0, 2)) });
+    expect(rest).toMatchObject({ count: 1, lo: 10, hi: 30, text: tsvLines(rs.slice(2)) });
+    expect(concatEncoded([head, rest]).text).toBe(b.text);
+    expect(() => splitEncoded(b, 3)).toThrow(/cannot split/);
   });
 });

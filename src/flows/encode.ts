@@ -11,7 +11,10 @@ export interface EncodedBatch {
   encoding: Encoding;
   /** Records in the batch. */
   count: number;
-  /** The least and greatest start_time (only rows in this range can share an id with it). */
+  /**
+   * Bounds of the records' start_time (only stored rows in this range can share an id with
+   * them); at least the least and greatest, possibly wider (a split keeps the whole's).
+   */
   lo: number;
   hi: number;
   /** One line per record, in FIELDS order for tsv; joined by newlines, no final newline. */
@@ -103,4 +106,21 @@ export function concatEncoded(batches: readonly EncodedBatch[]): EncodedBatch {
     hi = Math.max(hi, b.hi);
   }
   return { encoding: first.encoding, count, lo, hi, text: full.map((b) => b.text).join('\n') };
+}
+
+/**
+ * The first n records of a batch and the rest (n between 1 and count - 1). Both keep the
+ * batch's time range: a range around the records, which is all a store asks of it.
+ */
+export function splitEncoded(b: EncodedBatch, n: number): [EncodedBatch, EncodedBatch] {
+  if (n <= 0 || n >= b.count) throw new Error(`cannot split ${b.count} records after ${n}`);
+  let at = -1;
+  for (let i = 0; i < n; i++) {
+    at = b.text.indexOf('\n', at + 1);
+    if (at < 0) throw new Error(`a batch of ${b.count} records has only ${i + 1} lines`);
+  }
+  return [
+    { ...b, count: n, text: b.text.slice(0, at) },
+    { ...b, count: b.count - n, text: b.text.slice(at + 1) },
+  ];
 }

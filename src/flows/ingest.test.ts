@@ -232,6 +232,10 @@ describe('ingestFiles', () => {
       expect(two.rep.written).toBe(5996);
       expect(two.sink.written).toBe(5996);
       expect(two.text).toBe(alone.text);
+      // Every write but the last holds exactly the batch size (chunks split at a line).
+      const sizes = two.sink.texts.map((t) => t.split('\n').length);
+      expect(sizes.slice(0, -1).every((n) => n === 1000)).toBe(true);
+      expect(sizes.at(-1)).toBe(996);
     });
 
     it('bounds the characters of a write as well as its records', async () => {
