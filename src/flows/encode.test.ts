@@ -24,9 +24,14 @@ describe('tsv encoding', () => {
   });
 
   it('replaces separators inside values and writes empty lists as empty fields', () => {
-    const r = { ...blankRecord(), host: 'a\tb\nc\rd', source_labels: ['x=1\u001ey'], policies: [] };
+    const r = {
+      ...blankRecord(),
+      host: 'a\tb\nc\rd\u0001',
+      source_labels: ['x=1\u001ey'],
+      policies: [],
+    };
     const cells = tsvLines([r]).split('\t');
-    expect(cells[FIELDS.findIndex(([n]) => n === 'host')]).toBe('a b c d');
+    expect(cells[FIELDS.findIndex(([n]) => n === 'host')]).toBe('a b c d ');
     expect(cells[FIELDS.findIndex(([n]) => n === 'source_labels')]).toBe('x=1 y');
     expect(cells[FIELDS.findIndex(([n]) => n === 'policies')]).toBe('');
     expect(tsvLines([r, r]).split('\n')).toHaveLength(2);

@@ -24,11 +24,14 @@ export interface EncodedBatch {
 /** The list-item separator in a packed column. */
 export const RS = '\u001e';
 // eslint-disable-next-line no-control-regex -- the separators are control characters on purpose
-const SEPARATORS = /[\t\n\r\u001e]/g;
+const SEPARATORS = /[\t\n\r\u001e\u0001]/g;
 // eslint-disable-next-line no-control-regex -- as above
-const HAS_SEPARATOR = /[\t\n\r\u001e]/;
+const HAS_SEPARATOR = /[\t\n\r\u001e\u0001]/;
 
-/** A value without the separators (they never occur in real flow data; never trust that). */
+/**
+ * A value without the separators, nor U+0001 (the store's CSV null marker, so that an empty
+ * field reads as ''); they never occur in real flow data; never trust that.
+ */
 function clean(v: string): string {
   return HAS_SEPARATOR.test(v) ? v.replace(SEPARATORS, ' ') : v;
 }
@@ -54,8 +57,7 @@ function listPacker(): (items: readonly string[]) => string {
 /**
  * The records as tab-separated lines in FIELDS order (spelled out: a template is several
  * times faster than a loop over FIELDS here; a test holds it to FIELDS). An empty string and an
- * empty list are both an empty field (DuckDB reads it as NULL and the store's load turns it
- * back).
+ * empty list are both an empty field.
  */
 export function tsvLines(records: readonly FlowRecord[]): string {
   const c = clean;

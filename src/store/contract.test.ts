@@ -198,6 +198,22 @@ function contract(open: () => Promise<Store>): void {
     expect(deleted).toBe(50);
     expect(await store.count()).toBe(150);
   });
+
+  it('reads back empty strings and empty lists as they were written, every field equal', async () => {
+    const empty = rec(1000, {
+      id: 'empty',
+      host: '',
+      source_ip: '',
+      dest_ip: '',
+      source_labels: [],
+      dest_labels: [],
+      policies: [],
+      pending_policies: [],
+    });
+    await store.write([empty]);
+    const rows = await store.query({ where: [{ field: 'id', value: 'empty' }] });
+    expect(rows).toEqual([{ ...empty }]);
+  });
 }
 
 describe('DuckDB store', () => {

@@ -25,16 +25,15 @@ const TYPES = { string: 'VARCHAR', int: 'BIGINT', strings: 'VARCHAR[]' } as cons
 /** The CSV reader's view of a batch file: every column as it is written. */
 const CSV_COLUMNS = `{${FIELDS.map(([n, t]) => `'${n}': '${t === 'int' ? 'BIGINT' : 'VARCHAR'}'`).join(', ')}}`;
 
-/** The file's columns as the table's: lists split, empty fields (NULL to the reader) back. */
-const FROM_CSV = FIELDS.map(([name, type]) => {
-  if (type === 'strings')
-    return `CASE WHEN ${name} IS NULL THEN CAST([] AS VARCHAR[]) ELSE string_split(${name}, chr(30)) END AS ${name}`;
-  if (type === 'int') return name;
-  return `coalesce(${name}, '') AS ${name}`;
-}).join(', ');
+/** The file's columns as the table's: lists split (an empty field is an empty list). */
+const FROM_CSV = FIELDS.map(([name, type]) =>
+  type === 'strings'
+    ? `CASE WHEN ${name} = '' THEN CAST([] AS VARCHAR[]) ELSE string_split(${name}, chr(30)) END AS ${name}`
+    : name,
+).join(', ');
 
 function csvSource(file: string): string {
-  return `read_csv(${DUCKDB_DIALECT.str(file)}, delim = '\t', quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', columns = ${CSV_COLUMNS})`;
+  return `read_csv(${DUCKDB_DIALECT.str(file)}, delim = '\t', quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', nullstr = chr(1), columns = ${CSV_COLUMNS})`;
 }
 
 /** DuckDB's spellings. */
