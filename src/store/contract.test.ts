@@ -1,7 +1,7 @@
 // One contract, two drivers: every test here runs against DuckDB and against a real
 // ClickHouse server (Debian's clickhouse-server, started on loopback for this suite). When the
 // server binary is missing the ClickHouse run is skipped and says why.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -219,6 +219,19 @@ function contract(open: () => Promise<Store>): void {
 describe('DuckDB store', () => {
   const dir = tempDir('zw-duckdb-');
   contract(() => DuckDbStore.open(path.join(dir, 'flows.duckdb')));
+
+  it('removes the batch files a killed ingest left, and nothing else', async () => {
+    const d = tempDir('zw-duckdb-stale-');
+    const stale = '.zonewall-batch-99999999-0a1b2c3d.tsv'; // no such process
+    const live = `.zonewall-batch-${process.pid}-0a1b2c3d.tsv`;
+    const other = 'zonewall-batch-99999999-0a1b2c3d.tsv.keep';
+    for (const f of [stale, live, other]) writeFileSync(path.join(d, f), 'x');
+    const store = await DuckDbStore.open(path.join(d, 'flows.duckdb'));
+    await store.close();
+    const left = readdirSync(d);
+    expect(left).not.toContain(stale);
+    expect(left).toEqual(expect.arrayContaining([live, other]));
+  });
 
   it('a value holding the packing separators is stored with spaces instead', async () => {
     const store = await DuckDbStore.open(':memory:');

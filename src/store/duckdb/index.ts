@@ -5,7 +5,7 @@
 // nothing). Batches of at least a row group (122,880 rows) are written straight to the
 // database file instead of through its write-ahead log.
 import { randomUUID } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import nodePath from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -76,6 +76,7 @@ export class DuckDbStore implements Store {
       path === ':memory:' || path === '' ? os.tmpdir() : nodePath.dirname(nodePath.resolve(path));
     const store = new DuckDbStore(instance, await instance.connect(), dir);
     await store.migrate();
+    await removeStaleBatches(dir);
     return store;
   }
 
@@ -120,7 +121,7 @@ export class DuckDbStore implements Store {
     if (b.count === 0) return;
     if (b.encoding !== this.encoding)
       throw new StoreError('store.query', `a ${b.encoding} batch cannot be written to DuckDB`);
-    const file = nodePath.join(this.batchDir, `.zonewall-batch-${process.pid}-${randomUUID()}.tsv`);
+    const file = nodePath.join(this.batchDir, batchFileName());
     try {
       await writeFile(file, `${b.text}\n`);
       // Only rows of the batch's time range can share an id with it (the id covers the start time's line).
@@ -168,6 +169,35 @@ export class DuckDbStore implements Store {
     this.conn.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** A batch file's name: the writing process's id, then a random part. */
+const BATCH_FILE = /^\.zonewall-batch-(\d+)-[0-9a-f-]+\.tsv$/;
+
+function batchFileName(): string {
+  return `.zonewall-batch-${process.pid}-${randomUUID()}.tsv`;
+}
+
+/** Is a process with this id running (on this machine)? */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Remove the batch files a killed ingest left in a directory (only files named as ours). */
+export async function removeStaleBatches(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const m = BATCH_FILE.exec(name);
+    if (!m || running(Number(m[1]))) continue;
+    await rm(nodePath.join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 function toRow(o: Record<string, unknown>): QueryRow {
