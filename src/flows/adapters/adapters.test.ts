@@ -64,6 +64,14 @@ describe('adapters', () => {
     expect(dns?.pending_policies).toEqual(['0|security|zonepolicy.bank|allow|0']);
   });
 
+  it('goldmane: an endpoint type that names an object property is no type', () => {
+    const line = readFileSync(new URL('goldmane.jsonl', dir), 'utf8').split('\n')[0] as string;
+    const result = JSON.parse(line) as { flow: { Key: Record<string, unknown> } };
+    result.flow.Key.source_type = 'constructor';
+    const r = parserFor('goldmane')(JSON.stringify(result), 1);
+    expect('error' in r ? r : r[0]?.source_type).toBe('net');
+  });
+
   it('goldmane: names are prefixes, hits in Calico form, both JSON spellings', () => {
     const [a, b] = parse('goldmane', 'goldmane.jsonl').records;
     expect(a).toMatchObject({

@@ -77,7 +77,9 @@ export function fromGoldmane(v: unknown): FlowRecord | string {
         : NONE;
   r.proto = String(field(key, 'proto') ?? 'tcp').toLowerCase();
   for (const side of ['source', 'dest'] as const) {
-    const type = TYPES[String(field(key, `${side}_type`) ?? '')] ?? 'net';
+    const given = String(field(key, `${side}_type`) ?? '');
+    // Own keys only: `constructor` and the like are not endpoint types.
+    const type = Object.hasOwn(TYPES, given) ? (TYPES[given] as EndpointType) : 'net';
     // The name is a pod name prefix for workloads: it is the aggregated name.
     const name = text(field(key, `${side}_name`)) ?? NONE;
     r[`${side}_type`] = type;
