@@ -11,6 +11,11 @@ import { REPO_ROOT } from './support/shared.js';
 const BANK = path.join(REPO_ROOT, 'examples/bank');
 const DATA = path.join(REPO_ROOT, 'src/flows/testdata');
 
+/** `flows ingest` of the bank snapshot into a store, with more options and the files. */
+function ingestArgs(format: string, store: string, ...rest: string[]): string[] {
+  return ['flows', 'ingest', '--format', format, '--snapshot', BANK, '--store', store, ...rest];
+}
+
 const dirs: string[] = [];
 async function tempDir(prefix: string): Promise<string> {
   const d = await mkdtemp(path.join(tmpdir(), prefix));
@@ -28,17 +33,7 @@ describe('flows ingest and query', () => {
   });
 
   it('ingests, reports malformed lines with their numbers, exits 1 for them', async () => {
-    const r = await cli([
-      'flows',
-      'ingest',
-      '--format',
-      'calico',
-      '--snapshot',
-      BANK,
-      '--store',
-      store,
-      path.join(DATA, 'calico.jsonl'),
-    ]);
+    const r = await cli(ingestArgs('calico', store, path.join(DATA, 'calico.jsonl')));
     expect(r.code).toBe(1);
     expect(r.out).toContain('calico.jsonl: 5 lines, 3 records, 2 malformed');
     expect(r.err).toMatch(/calico\.jsonl:3: start_time and end_time must be times/);
@@ -50,19 +45,9 @@ describe('flows ingest and query', () => {
     for (const format of ['calico', 'hubble']) {
       const stored = async (workers: number): Promise<unknown> => {
         const db = path.join(dir, `${format}-${workers}.duckdb`);
-        const r = await cli([
-          'flows',
-          'ingest',
-          '--format',
-          format,
-          '--snapshot',
-          BANK,
-          '--store',
-          db,
-          '--workers',
-          String(workers),
-          path.join(DATA, `${format}.jsonl`),
-        ]);
+        const r = await cli(
+          ingestArgs(format, db, '--workers', String(workers), path.join(DATA, `${format}.jsonl`)),
+        );
         expect(r.err).not.toMatch(/ingest worker/);
         const q = await cli(['flows', 'query', '--store', db, '--limit', '1000', '-o', 'json']);
         expect(q.code).toBe(0);
@@ -76,33 +61,12 @@ describe('flows ingest and query', () => {
 
   it('shows progress with the rate on request (--progress)', async () => {
     const db = path.join(await tempDir('zw-flows-progress-'), 'p.duckdb');
-    const r = await cli([
-      'flows',
-      'ingest',
-      '--format',
-      'hubble',
-      '--snapshot',
-      BANK,
-      '--store',
-      db,
-      '--progress',
-      path.join(DATA, 'hubble.jsonl'),
-    ]);
+    const r = await cli(ingestArgs('hubble', db, '--progress', path.join(DATA, 'hubble.jsonl')));
     expect(r.err).toMatch(/hubble\.jsonl: 100% \(\d+ records, [\d,]+\/s\)\n/);
   });
 
   it('ingests the lab capture a second time without doubling', async () => {
-    const args = [
-      'flows',
-      'ingest',
-      '--format',
-      'lab',
-      '--snapshot',
-      BANK,
-      '--store',
-      store,
-      path.join(DATA, 'lab.jsonl'),
-    ];
+    const args = ingestArgs('lab', store, path.join(DATA, 'lab.jsonl'));
     const first = await cli(args);
     const again = await cli(args);
     expect(first.code).toBe(1); // lab.jsonl has two malformed lines on purpose
@@ -204,19 +168,9 @@ describe('flows ingest and query', () => {
       input,
       '2 1 eni-1 10.20.0.5 10.30.0.4 51234 8080 6 20 4249 1780000000 1780000060 ACCEPT OK\n',
     );
-    const r = await cli([
-      'flows',
-      'ingest',
-      '--format',
-      'vpc',
-      '--snapshot',
-      BANK,
-      '--store',
-      'clickhouse://127.0.0.1:1/x',
-      '--spool',
-      path.join(dir, 'spool'),
-      input,
-    ]);
+    const r = await cli(
+      ingestArgs('vpc', 'clickhouse://127.0.0.1:1/x', '--spool', path.join(dir, 'spool'), input),
+    );
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/ClickHouse is unreachable; 1 batch wait in .*spool/);
   });
@@ -232,21 +186,7 @@ describe('flows ingest and query', () => {
       [line(40000, 1780000000), line(40001, 1780000030), line(40002, 1780000070)].join('\n'),
     );
     const ingest = (level: string, interval: string): Promise<unknown> =>
-      cli([
-        'flows',
-        'ingest',
-        '--format',
-        'vpc',
-        '--snapshot',
-        BANK,
-        '--store',
-        db,
-        '--aggregation',
-        level,
-        '--interval',
-        interval,
-        input,
-      ]);
+      cli(ingestArgs('vpc', db, '--aggregation', level, '--interval', interval, input));
     await ingest('2', '1m');
     const rows = JSON.parse(
       (await cli(['flows', 'query', '--store', db, '-o', 'json'])).out,
@@ -265,23 +205,7 @@ describe('flows ingest and query', () => {
       [1780000020, 2, '', '-', 'payments-web-7d9f8b6c4-*', 0],
       [1779999960, 1, '', '-', 'payments-web-7d9f8b6c4-*', 0],
     ]);
-    expect(
-      (
-        await cli([
-          'flows',
-          'ingest',
-          '--format',
-          'vpc',
-          '--snapshot',
-          BANK,
-          '--store',
-          db,
-          '--aggregation',
-          '4',
-          input,
-        ])
-      ).code,
-    ).toBe(2);
+    expect((await cli(ingestArgs('vpc', db, '--aggregation', '4', input))).code).toBe(2);
   });
 
   it('a missing store or snapshot is bad input', async () => {

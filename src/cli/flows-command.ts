@@ -5,9 +5,8 @@ import type { AggregationLevel } from '../flows/aggregate.js';
 import { FORMATS } from '../flows/adapters/index.js';
 import type { FlowFormat } from '../flows/adapters/index.js';
 import { DEFAULT_STORE } from '../store/index.js';
-import type { SortKey } from '../store/index.js';
 import { flowsIngest, flowsQuery } from './commands/flows.js';
-import type { FlowsOutput } from './commands/flows.js';
+import type { QueryCliOptions } from './commands/flows.js';
 import type { ExitCode, IO } from './output.js';
 
 type Run = (p: Promise<ExitCode>) => Promise<void>;
@@ -184,32 +183,5 @@ export function addFlowsCommands(program: Command, io: IO, run: Run): void {
         .choices(['table', 'json', 'csv'])
         .default('table'),
     )
-    .action(
-      (o: {
-        store: string;
-        groupBy: string[];
-        where: string[];
-        since?: number;
-        until?: number;
-        search?: string;
-        sort?: SortKey;
-        limit: number;
-        offset: number;
-        output: FlowsOutput;
-      }) =>
-        run(
-          flowsQuery(io, {
-            store: o.store,
-            groupBy: o.groupBy,
-            where: o.where,
-            limit: o.limit,
-            offset: o.offset,
-            output: o.output,
-            ...(o.since !== undefined ? { since: o.since } : {}),
-            ...(o.until !== undefined ? { until: o.until } : {}),
-            ...(o.search !== undefined ? { search: o.search } : {}),
-            ...(o.sort !== undefined ? { sort: o.sort } : {}),
-          }),
-        ),
-    );
+    .action((o: QueryCliOptions) => run(flowsQuery(io, o)));
 }

@@ -64,3 +64,11 @@ export interface Store extends RecordSink {
   schemaVersion(): Promise<number>;
   close(): Promise<void>;
 }
+
+/** Whether an encoded batch has records to write; a batch in another encoding is refused. */
+export function hasRecords(b: EncodedBatch, encoding: Encoding, database: string): boolean {
+  if (b.count === 0) return false;
+  if (b.encoding !== encoding)
+    throw new StoreError('store.query', `a ${b.encoding} batch cannot be written to ${database}`);
+  return true;
+}

@@ -11,7 +11,7 @@ import type { EncodedBatch, Encoding } from '../../flows/encode.js';
 import { COLUMNS, FLOWS_TABLE, MIGRATIONS, SCHEMA_TABLE, columnDefs } from '../schema.js';
 import { checkFields, selectSql } from '../sql.js';
 import type { Dialect } from '../sql.js';
-import { StoreError } from '../types.js';
+import { StoreError, hasRecords } from '../types.js';
 import type { FlowQuery, QueryRow, Store } from '../types.js';
 import { ClickHouseHttp, isUnavailable, parseClickHouseUrl } from './http.js';
 import { Spool } from './spool.js';
@@ -110,9 +110,7 @@ export class ClickHouseStore implements Store {
 
   /** Write a batch already encoded as JSON lines (by an ingest worker, or by write()). */
   async writeEncoded(b: EncodedBatch): Promise<void> {
-    if (b.count === 0) return;
-    if (b.encoding !== this.encoding)
-      throw new StoreError('store.query', `a ${b.encoding} batch cannot be written to ClickHouse`);
+    if (!hasRecords(b, this.encoding, 'ClickHouse')) return;
     const body = b.text;
     // Earlier batches first: while any wait in the spool, this one waits behind them.
     if (!(await this.deliverSpool())) await this.spool.put(body);

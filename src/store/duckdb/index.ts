@@ -17,7 +17,7 @@ import type { EncodedBatch, Encoding } from '../../flows/encode.js';
 import { COLUMNS, FLOWS_TABLE, MIGRATIONS, SCHEMA_TABLE, columnDefs } from '../schema.js';
 import { checkFields, selectSql } from '../sql.js';
 import type { Dialect } from '../sql.js';
-import { StoreError } from '../types.js';
+import { StoreError, hasRecords } from '../types.js';
 import type { FlowQuery, QueryRow, Store } from '../types.js';
 
 const TYPES = { string: 'VARCHAR', int: 'BIGINT', strings: 'VARCHAR[]' } as const;
@@ -118,9 +118,7 @@ export class DuckDbStore implements Store {
 
   /** Write a batch already encoded as tab-separated lines (by an ingest worker, or by write()). */
   async writeEncoded(b: EncodedBatch): Promise<void> {
-    if (b.count === 0) return;
-    if (b.encoding !== this.encoding)
-      throw new StoreError('store.query', `a ${b.encoding} batch cannot be written to DuckDB`);
+    if (!hasRecords(b, this.encoding, 'DuckDB')) return;
     const file = nodePath.join(this.batchDir, batchFileName());
     try {
       await writeFile(file, `${b.text}\n`);
