@@ -44,7 +44,7 @@ function whole(min: number, max: number): (v: string) => number {
   };
 }
 
-export const STORE_HELP = `PATH.duckdb or clickhouse://HOST:PORT/DB (default ${DEFAULT_STORE})`;
+export const STORE_HELP = 'the flow store: PATH.duckdb or clickhouse://HOST:PORT/DB';
 
 /** `--since` and `--until`: the stored flows' time range. */
 export function withTimeRange(cmd: Command, what = 'flows'): Command {

@@ -9,6 +9,7 @@ import {
   labTrafficCommand,
   labUpCommand,
 } from './commands/lab.js';
+import type { LabTrafficOptions } from './commands/lab.js';
 import type { ExitCode, IO, OutputFormat } from './output.js';
 
 type Run = (p: Promise<ExitCode>) => Promise<void>;
@@ -99,26 +100,7 @@ export function addLabCommands(program: Command, io: IO, run: Run): void {
         .choices(['table', 'json', 'yaml'])
         .default('table'),
     )
-    .action(
-      (o: {
-        name: string;
-        scanFrom?: string;
-        scanPorts?: [number, number];
-        denied?: number;
-        capture?: string;
-        output: OutputFormat;
-      }) =>
-        run(
-          labTrafficCommand(io, {
-            name: o.name,
-            output: o.output,
-            ...(o.scanFrom !== undefined ? { scanFrom: o.scanFrom } : {}),
-            ...(o.scanPorts !== undefined ? { scanPorts: o.scanPorts } : {}),
-            ...(o.denied !== undefined ? { denied: o.denied } : {}),
-            ...(o.capture !== undefined ? { capture: o.capture } : {}),
-          }),
-        ),
-    );
+    .action((o: LabTrafficOptions) => run(labTrafficCommand(io, o)));
   lab
     .command('capture')
     .description(

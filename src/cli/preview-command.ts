@@ -18,17 +18,25 @@ function outputOption(): Option {
     .default('table');
 }
 
+/** The options both verbs start with: the store, the manifests, the ZonePolicy. */
+function sourceOptions(command: Command, zonesHelp: string): Command {
+  return command
+    .option('--store <store>', STORE_HELP, DEFAULT_STORE)
+    .option('-f, --file <path>', FILES_HELP, collect, [])
+    .option('--zones <file>', zonesHelp);
+}
+
 /** Add `zonewall preview` and `zonewall recommend`. */
 export function addPreviewCommands(program: Command, io: IO, run: Run): void {
   withTimeRange(
-    program
-      .command('preview')
-      .description(
-        'Replay the stored flows through the engine with proposed changes applied (added or changed policies, deletions, a new ZonePolicy, staged policies promoted) and report every flow whose verdict changes, with the deciding policy before and after; flows whose outcome cannot be known are reported as uncertain. Each distinct (source, destination, protocol, port) is evaluated once. Exit 1 when any recorded flow would become denied (a CI gate), 0 otherwise, 2 bad input, 3 when the store fails.',
-      )
-      .option('--store <store>', STORE_HELP, DEFAULT_STORE)
-      .option('-f, --file <path>', FILES_HELP, collect, [])
-      .option('--zones <file>', 'the ZonePolicy in force now')
+    sourceOptions(
+      program
+        .command('preview')
+        .description(
+          'Replay the stored flows through the engine with proposed changes applied (added or changed policies, deletions, a new ZonePolicy, staged policies promoted) and report every flow whose verdict changes, with the deciding policy before and after; flows whose outcome cannot be known are reported as uncertain. Each distinct (source, destination, protocol, port) is evaluated once. Exit 1 when any recorded flow would become denied (a CI gate), 0 otherwise, 2 bad input, 3 when the store fails.',
+        ),
+      'the ZonePolicy in force now',
+    )
       .option(
         '--changes <path>',
         'manifests to add or replace (by kind, namespace and name); a ZonePolicy replaces the zones; staged policies are promoted (repeatable)',
@@ -72,17 +80,14 @@ export function addPreviewCommands(program: Command, io: IO, run: Run): void {
     );
 
   withTimeRange(
-    program
-      .command('recommend')
-      .description(
-        'Learn least-privilege policy from the stored allowed flows: per workload (its stable labels, never a pod name), peers by labels and namespace, outside peers as exact CIDRs, on the exact ports seen; as Kubernetes NetworkPolicies or staged Calico policies. Flows the zone rules deny are reported as zone violations, never learned. Prints the learning state (stable once the recommendation has not changed for --stable-after intervals) and how reachability would drop. Exit 0, 1 when zone violations were seen, 2 bad input, 3 when the store fails.',
-      )
-      .option('--store <store>', STORE_HELP, DEFAULT_STORE)
-      .option('-f, --file <path>', FILES_HELP, collect, [])
-      .option(
-        '--zones <file>',
-        'the ZonePolicy in force (needed for --zone, and to find violations)',
-      )
+    sourceOptions(
+      program
+        .command('recommend')
+        .description(
+          'Learn least-privilege policy from the stored allowed flows: per workload (its stable labels, never a pod name), peers by labels and namespace, outside peers as exact CIDRs, on the exact ports seen; as Kubernetes NetworkPolicies or staged Calico policies. Flows the zone rules deny are reported as zone violations, never learned. Prints the learning state (stable once the recommendation has not changed for --stable-after intervals) and how reachability would drop. Exit 0, 1 when zone violations were seen, 2 bad input, 3 when the store fails.',
+        ),
+      'the ZonePolicy in force (needed for --zone, and to find violations)',
+    )
       .option('--namespace <ns>', 'learn for the workloads of this namespace')
       .option('--zone <zone>', 'learn for the workloads of this zone')
       .addOption(
