@@ -5,16 +5,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli } from './support/cli.js';
+import { cli, ingestArgs } from './support/cli.js';
 import { REPO_ROOT } from './support/shared.js';
 
-const BANK = path.join(REPO_ROOT, 'examples/bank');
 const DATA = path.join(REPO_ROOT, 'src/flows/testdata');
-
-/** `flows ingest` of the bank snapshot into a store, with more options and the files. */
-function ingestArgs(format: string, store: string, ...rest: string[]): string[] {
-  return ['flows', 'ingest', '--format', format, '--snapshot', BANK, '--store', store, ...rest];
-}
 
 const dirs: string[] = [];
 async function tempDir(prefix: string): Promise<string> {

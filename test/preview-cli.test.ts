@@ -11,7 +11,7 @@ import { Engine } from '../src/core/engine/index.js';
 import { formatIP } from '../src/core/net/index.js';
 import { loadCluster } from '../src/core/zones/index.js';
 import { readManifestInputs } from '../src/integrations/manifests.js';
-import { cli } from './support/cli.js';
+import { cli, ingestArgs } from './support/cli.js';
 import { REPO_ROOT } from './support/shared.js';
 
 const BANK = path.join(REPO_ROOT, 'examples/bank');
@@ -82,17 +82,7 @@ describe('preview and recommend over stored flows', () => {
     const t = await bankTraffic();
     pairs = t.pairs;
     await writeFile(path.join(dir, 'traffic.jsonl'), `${t.lines.join('\n')}\n`);
-    const r = await cli([
-      'flows',
-      'ingest',
-      '--format',
-      'lab',
-      '--snapshot',
-      BANK,
-      '--store',
-      store,
-      path.join(dir, 'traffic.jsonl'),
-    ]);
+    const r = await cli(ingestArgs('lab', store, path.join(dir, 'traffic.jsonl')));
     expect(r.code, r.err).toBe(0);
   }, 60_000);
 

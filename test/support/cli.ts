@@ -1,6 +1,8 @@
 // Run the CLI in-process with captured output.
+import path from 'node:path';
 import type { IO } from '../../src/cli/output.js';
 import { runCli } from '../../src/cli/program.js';
+import { REPO_ROOT } from './shared.js';
 
 export interface CliRun {
   code: number;
@@ -20,4 +22,10 @@ export async function cli(args: string[], stdin = ''): Promise<CliRun> {
   };
   const code = await runCli(args, io);
   return { code, out, err };
+}
+
+/** `zonewall flows ingest` of the bank example's snapshot into a store, then more arguments. */
+export function ingestArgs(format: string, store: string, ...rest: string[]): string[] {
+  const bank = path.join(REPO_ROOT, 'examples/bank');
+  return ['flows', 'ingest', '--format', format, '--snapshot', bank, '--store', store, ...rest];
 }

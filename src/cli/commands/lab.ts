@@ -111,16 +111,7 @@ function reportData(r: ProbeReport): unknown {
     agreements: r.agreements,
     disagreements: r.disagreements,
     unprobed: r.unprobed,
-    probes: r.probes.map((p) => ({
-      src: p.src,
-      dst: p.dst,
-      protocol: p.protocol,
-      port: p.port,
-      kernel: p.kernel,
-      engine: p.engine.verdict,
-      detail: p.detail,
-      agree: p.agree,
-    })),
+    probes: r.probes.map((p) => ({ ...probeData(p), agree: p.agree })),
   };
 }
 
@@ -259,7 +250,8 @@ export function labTrafficCommand(io: IO, o: LabTrafficOptions): Promise<ExitCod
   });
 }
 
-function probeData(p: Probe): unknown {
+/** A probe as printed (JSON, YAML). */
+function probeData(p: Probe): Record<string, unknown> {
   return {
     src: p.src,
     dst: p.dst,
