@@ -178,39 +178,16 @@ describe.skipIf(LAB_SKIP !== undefined)(labTitle('the bank in the lab'), () => {
         ]);
         expect(ingest.code, ingest.err).toBe(0);
         const fractions: string[] = [];
+        const source = ['--store', store, '-f', bank, '--zones', zones];
         for (const ns of ['fraud-scoring', 'online-banking']) {
           const learned = path.join(work, `${ns}.yaml`);
-          const r = await cli([
-            'recommend',
-            '--store',
-            store,
-            '-f',
-            bank,
-            '--zones',
-            zones,
-            '--namespace',
-            ns,
-            '-o',
-            learned,
-          ]);
+          const r = await cli(['recommend', ...source, '--namespace', ns, '-o', learned]);
           expect(r.code, r.err).toBe(0);
           const m = /(\d+\.\d)% now, (\d+\.\d)% with the recommendation/.exec(r.err);
           expect(m, r.err).not.toBeNull();
           expect(Number(m?.[2])).toBeLessThan(Number(m?.[1]));
           fractions.push(`${ns} ${m?.[1]}% -> ${m?.[2]}%`);
-          const p = await cli([
-            'preview',
-            '--store',
-            store,
-            '-f',
-            bank,
-            '--zones',
-            zones,
-            '--changes',
-            learned,
-            '--output',
-            'json',
-          ]);
+          const p = await cli(['preview', ...source, '--changes', learned, '--output', 'json']);
           expect(p.code, p.out).toBe(0);
           const out = JSON.parse(p.out) as Record<string, { records: number }>;
           expect(out.newlyDenied?.records).toBe(0);
