@@ -9,6 +9,7 @@ import { parserFor } from './adapters/index.js';
 import type { FlowFormat, LineParser, LineResult } from './adapters/index.js';
 import type { Enricher } from './enrich.js';
 import { lineId } from './ids.js';
+import { FIELDS } from './record.js';
 import type { FlowRecord } from './record.js';
 import { encode } from './encode.js';
 import type { EncodedBatch, Encoding } from './encode.js';
@@ -135,6 +136,8 @@ export class ChunkWorker {
           result.malformedLines.push({ line: lineNo, error: res.error });
         return;
       }
+      const bad = outOfRange(res);
+      if (bad) return take({ error: bad }, lineNo);
       for (let i = 0; i < res.length; i++) {
         const r = res[i] as FlowRecord;
         r.id = lineId(job.seed, lineNo, i);
@@ -155,4 +158,19 @@ export class ChunkWorker {
     };
     return { take, finish };
   }
+}
+
+const NUMBER_FIELDS = FIELDS.filter(([, t]) => t === 'int').map(([n]) => n);
+
+/**
+ * Why a line's records cannot be stored as they are: a number no 64-bit column holds exactly
+ * (a time of 1e300, a byte count past 2^53); such a line is malformed, not the batch's end.
+ */
+export function outOfRange(records: readonly FlowRecord[]): string | undefined {
+  for (const r of records)
+    for (const f of NUMBER_FIELDS) {
+      const v = r[f];
+      if (!Number.isSafeInteger(v)) return `${f} ${String(v)} is out of range`;
+    }
+  return undefined;
 }

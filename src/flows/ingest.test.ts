@@ -67,6 +67,29 @@ describe('ingestFiles', () => {
     expect(sink.records.every((r) => r.trace_source === 'observed')).toBe(true);
   });
 
+  it('counts a line whose numbers no store column holds as malformed, stores the rest', async () => {
+    const [first = ''] = readFileSync(data('calico.jsonl'), 'utf8').split('\n');
+    const file = path.join(tempDir('zw-range-'), 'big.jsonl');
+    const line = (over: Record<string, unknown>): string =>
+      JSON.stringify({ ...(JSON.parse(first) as object), ...over });
+    writeFileSync(
+      file,
+      [
+        line({}),
+        line({ start_time: 1e300 }),
+        line({ bytes_in: 2 ** 53 }),
+        line({ bytes_in: 2 ** 53 - 1 }),
+      ].join('\n'),
+    );
+    const { rep, sink } = await ingest('calico', file);
+    expect(rep.files[0]).toMatchObject({ lines: 4, parsed: 2, malformed: 2 });
+    expect(rep.files[0]?.malformedLines).toEqual([
+      { line: 2, error: 'start_time 1e+297 is out of range' },
+      { line: 3, error: 'bytes_in 9007199254740992 is out of range' },
+    ]);
+    expect(sink.records.map((r) => r.bytes_in)).toEqual([18236, 2 ** 53 - 1]);
+  });
+
   it('gives the same ids on a second ingest of the same file', async () => {
     const ids = async (): Promise<string[]> => {
       const { sink } = await ingest('lab', data('lab.jsonl'));
