@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     const s = `1 + ${h(3)} % ${P}`;
     const d = `1 + ${h(5)} % ${P}`;
     const t0 = now();
-    await store.sql(`INSERT INTO flows SELECT
+    await store.insertRows(`SELECT
       lpad(to_hex(i), 16, '0'), 1780000000 + i // 100, 1780000000 + i // 100 + 15, 'node-a', 'src',
       CASE WHEN ${h(7)} % 10 = 0 THEN 'deny' ELSE 'allow' END,
       ${ips}[${s}], 30000 + i % 30000, ${names}[${s}], '-', ${spaces}[${s}], 'wep', [], '-',

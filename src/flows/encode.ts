@@ -19,6 +19,12 @@ export interface EncodedBatch {
   hi: number;
   /** One line per record, in FIELDS order for tsv; joined by newlines, no final newline. */
   text: string;
+  /**
+   * Every workload name (`source_name_aggr`, `dest_name_aggr`) of the records, each once
+   * (a store that numbers workloads adds the new ones before the rows); possibly more (a
+   * split keeps the whole's).
+   */
+  workloads: readonly string[];
 }
 
 /** The list-item separator in a packed column. */
@@ -32,7 +38,7 @@ const HAS_SEPARATOR = /[\t\n\r\u001e\u0001]/;
  * A value without the separators, nor U+0001 (the store's CSV null marker, so that an empty
  * field reads as ''); they never occur in real flow data; never trust that.
  */
-function clean(v: string): string {
+export function clean(v: string): string {
   return HAS_SEPARATOR.test(v) ? v.replace(SEPARATORS, ' ') : v;
 }
 
@@ -77,13 +83,15 @@ export function tsvLines(records: readonly FlowRecord[]): string {
 export function encode(encoding: Encoding, records: readonly FlowRecord[]): EncodedBatch {
   let lo = Infinity;
   let hi = -Infinity;
+  const workloads = new Set<string>();
   for (const r of records) {
     if (r.start_time < lo) lo = r.start_time;
     if (r.start_time > hi) hi = r.start_time;
+    workloads.add(r.source_name_aggr).add(r.dest_name_aggr);
   }
   const text =
     encoding === 'tsv' ? tsvLines(records) : records.map((r) => JSON.stringify(r)).join('\n');
-  return { encoding, count: records.length, lo, hi, text };
+  return { encoding, count: records.length, lo, hi, text, workloads: [...workloads] };
 }
 
 /** Several encoded batches of one encoding as one. */
@@ -97,24 +105,35 @@ export function concatEncoded(batches: readonly EncodedBatch[]): EncodedBatch {
       lo: Infinity,
       hi: -Infinity,
       text: '',
+      workloads: [],
     };
   if (full.length === 1) return first;
   let count = 0;
   let lo = Infinity;
   let hi = -Infinity;
+  const workloads = new Set<string>();
   for (const b of full) {
     if (b.encoding !== first.encoding)
       throw new Error(`cannot join ${b.encoding} and ${first.encoding} batches`);
     count += b.count;
     lo = Math.min(lo, b.lo);
     hi = Math.max(hi, b.hi);
+    for (const w of b.workloads) workloads.add(w);
   }
-  return { encoding: first.encoding, count, lo, hi, text: full.map((b) => b.text).join('\n') };
+  return {
+    encoding: first.encoding,
+    count,
+    lo,
+    hi,
+    text: full.map((b) => b.text).join('\n'),
+    workloads: [...workloads],
+  };
 }
 
 /**
  * The first n records of a batch and the rest (n between 1 and count - 1). Both keep the
- * batch's time range: a range around the records, which is all a store asks of it.
+ * batch's time range and workload names: a range around the records and a set holding
+ * theirs, which is all a store asks of them.
  */
 export function splitEncoded(b: EncodedBatch, n: number): [EncodedBatch, EncodedBatch] {
   if (n <= 0 || n >= b.count) throw new Error(`cannot split ${b.count} records after ${n}`);

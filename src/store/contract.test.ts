@@ -5,7 +5,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blankRecord } from '../flows/record.js';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { FIELDS, blankRecord } from '../flows/record.js';
 import type { FlowRecord } from '../flows/record.js';
 import { LocalClickHouse, findClickHouseServer } from './clickhouse/local-server.js';
 import { ClickHouseStore, DuckDbStore, SCHEMA_VERSION } from './index.js';
@@ -27,7 +28,7 @@ function rec(i: number, over: Partial<FlowRecord> = {}): FlowRecord {
     source_labels: ['app=web', `replica=${i % 3}`],
     dest_ip: '10.30.0.4',
     dest_port: i % 2 === 0 ? 8080 : 443,
-    dest_name_aggr: 'api-*',
+    dest_name_aggr: i % 7 === 0 ? 'db-*' : 'api-*',
     dest_namespace: i % 5 === 0 ? 'payments-db' : 'payments-api',
     dest_zone: i % 5 === 0 ? 'restricted' : 'trusted',
     proto: 'tcp',
@@ -175,6 +176,42 @@ function contract(open: () => Promise<Store>): void {
     expect(page2.map((r) => r.source_name_aggr)).toEqual(['web-2-*']);
   });
 
+  it.each([
+    [['source_name_aggr', 'dest_name_aggr']],
+    [['dest_name_aggr', 'source_namespace', 'source_name_aggr']],
+    [['dest_port', 'source_name_aggr']],
+  ])('groups by %j as the records add up', async (keys) => {
+    const want = new Map<string, Record<string, string | number>>();
+    for (const r of RECORDS) {
+      const k = keys.map((f) => String(r[f as keyof FlowRecord])).join('\t');
+      const g = want.get(k) ?? {
+        ...Object.fromEntries(keys.map((f) => [f, r[f as keyof FlowRecord] as string | number])),
+        records: 0,
+        flows: 0,
+        bytes: 0,
+        packets: 0,
+      };
+      (g.records as number) += 1;
+      (g.flows as number) += r.num_flows;
+      (g.bytes as number) += r.bytes_in + r.bytes_out;
+      (g.packets as number) += r.packets_in + r.packets_out;
+      want.set(k, g);
+    }
+    const sorted = [...want.values()].sort(
+      (a, b) =>
+        (b.bytes as number) - (a.bytes as number) ||
+        keys.reduce(
+          (c, f) =>
+            c ||
+            (a[f] as number) - (b[f] as number) ||
+            (String(a[f]) < String(b[f]) ? -1 : String(a[f]) > String(b[f]) ? 1 : 0),
+          0,
+        ),
+    );
+    expect(await store.query({ groupBy: keys, limit: 1000 })).toEqual(sorted);
+    expect(await store.query({ groupBy: keys, limit: 2, offset: 1 })).toEqual(sorted.slice(1, 3));
+  });
+
   it('lists records newest first with every field', async () => {
     const rows = await store.query({ limit: 2 });
     expect(rows[0]).toMatchObject({
@@ -239,6 +276,76 @@ describe('DuckDB store', () => {
     expect(await store.query({ limit: 1 })).toEqual([
       expect.objectContaining({ host: 'a b', source_labels: ['x y', 'z'], dest_port: 443 }),
     ]);
+    await store.close();
+  });
+
+  it('migrates a version 1 file: every stored workload numbered, new ones after them', async () => {
+    const file = path.join(tempDir('zw-duckdb-v1-'), 'flows.duckdb');
+    const v1 = await DuckDBInstance.create(file);
+    const c = await v1.connect();
+    const type = { string: 'VARCHAR', int: 'BIGINT', strings: 'VARCHAR[]' } as const;
+    await c.run(
+      'CREATE TABLE zonewall_schema (version INTEGER NOT NULL, description VARCHAR, applied_at BIGINT NOT NULL)',
+    );
+    await c.run("INSERT INTO zonewall_schema VALUES (1, 'flows', 0)");
+    await c.run(`CREATE TABLE flows (${FIELDS.map(([n, t]) => `${n} ${type[t]}`).join(', ')})`);
+    const literal = (v: unknown): string =>
+      Array.isArray(v)
+        ? `[${v.map(literal).join(', ')}]::VARCHAR[]`
+        : typeof v === 'number'
+          ? String(v)
+          : `'${String(v).replace(/'/g, "''")}'`;
+    for (const r of RECORDS.slice(0, 100))
+      await c.run(`INSERT INTO flows VALUES (${FIELDS.map(([n]) => literal(r[n])).join(', ')})`);
+    c.closeSync();
+    v1.closeSync();
+
+    const store = await DuckDbStore.open(file);
+    expect(await store.schemaVersion()).toBe(SCHEMA_VERSION);
+    await store.write([...RECORDS.slice(100), rec(900, { source_name_aggr: 'new-*' })]);
+    const pairs = await store.query({ groupBy: ['source_name_aggr', 'dest_name_aggr'] });
+    expect(pairs.reduce((n, r) => n + (r.records as number), 0)).toBe(201);
+    expect(pairs.find((r) => r.source_name_aggr === 'new-*')).toMatchObject({ records: 1 });
+    expect(
+      await store.sql(
+        'SELECT count(*) AS n, count(DISTINCT name) AS names, max(id) AS top FROM workloads',
+      ),
+    ).toEqual([{ n: 6, names: 6, top: 6 }]);
+    expect(
+      await store.sql(
+        'SELECT count(*) AS n FROM flows f JOIN workloads s ON s.id = f.source_workload_id ' +
+          'JOIN workloads d ON d.id = f.dest_workload_id ' +
+          'WHERE s.name = f.source_name_aggr AND d.name = f.dest_name_aggr',
+      ),
+    ).toEqual([{ n: 201 }]);
+    await store.close();
+  });
+
+  it('numbers a workload name holding a separator as it is stored', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    await store.write([rec(1, { source_name_aggr: 'a\tb' }), rec(2, { source_name_aggr: 'a b' })]);
+    expect(await store.query({ groupBy: ['source_name_aggr'] })).toEqual([
+      expect.objectContaining({ source_name_aggr: 'a b', records: 2 }),
+    ]);
+    await store.close();
+  });
+
+  it('inserts generated rows with their workloads numbered', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    await store.write(RECORDS.slice(0, 10));
+    await store.insertRows(
+      `SELECT * EXCLUDE (source_workload_id, dest_workload_id) REPLACE ('gen-' || (start_time % 2) || '-*' AS source_name_aggr, 'x' || id AS id) FROM flows`,
+    );
+    const rows = await store.query({ groupBy: ['source_name_aggr', 'dest_name_aggr'], limit: 20 });
+    expect(rows.map((r) => [r.source_name_aggr, r.dest_name_aggr, r.records])).toEqual(
+      expect.arrayContaining([
+        ['gen-0-*', 'api-*', 4],
+        ['gen-1-*', 'api-*', 4],
+        ['gen-0-*', 'db-*', 1],
+        ['gen-1-*', 'db-*', 1],
+      ]),
+    );
+    expect(await store.count()).toBe(20);
     await store.close();
   });
 

@@ -24,6 +24,20 @@ export interface Migration {
 /** Every schema version so far (drivers hold the statements of each). */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'flows: Calico flow-log fields, zones, deciding policy' },
+  {
+    version: 2,
+    description:
+      'workloads: a number per workload name (source_name_aggr, dest_name_aggr) to group by (DuckDB)',
+  },
 ];
+
+/** DuckDB's table of workload names and their numbers (the flows table holds both). */
+export const WORKLOADS_TABLE = 'workloads';
+
+/** A record field numbered through WORKLOADS_TABLE, and its number's column. */
+export const WORKLOAD_IDS: ReadonlyMap<string, string> = new Map([
+  ['source_name_aggr', 'source_workload_id'],
+  ['dest_name_aggr', 'dest_workload_id'],
+]);
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -98,12 +98,32 @@ export function whereSql(d: Dialect, q: FlowQuery): string {
   return parts.join(' AND ');
 }
 
+/**
+ * Fields a store also keeps as numbers (a column per field, and a table of the numbers'
+ * names): grouping by a small number is several times faster than by its text.
+ */
+export interface Numbered {
+  /** The table of names: columns `id` and `name`. */
+  table: string;
+  /** Field -> the column holding its number. */
+  ids: ReadonlyMap<string, string>;
+}
+
+/** The measures of a group. */
+const MEASURE_SQL =
+  // One sum of in + out, not two sums added: one aggregate state less per group (workload pair
+  // over 10M rows in DuckDB 1.5: 319 against 476 ms). A record's counts come from JSON numbers
+  // (at most 2^53), so in + out cannot overflow 64 bits.
+  `count(*) AS records, sum(num_flows) AS flows, ` +
+  `sum(bytes_in + bytes_out) AS bytes, sum(packets_in + packets_out) AS packets`;
+
 /** The whole SELECT for a query (grouped, or the records themselves). */
 export function selectSql(
   d: Dialect,
   q: FlowQuery,
   table: string,
   columns: readonly string[],
+  numbered?: Numbered,
 ): string {
   const where = whereSql(d, q);
   const w = where ? ` WHERE ${where}` : '';
@@ -114,10 +134,19 @@ export function selectSql(
   }
   const keys = groups.join(', ');
   const sort = q.sort ?? 'bytes';
+  const ids = numbered ? groups.map((g) => numbered.ids.get(g)) : [];
+  if (!numbered || ids.every((i) => i === undefined)) {
+    return `SELECT ${keys}, ${MEASURE_SQL} FROM ${table}${w} GROUP BY ${keys} ORDER BY ${sort} DESC, ${keys}${page}`;
+  }
+  // Grouped by the numbers, then the (few) groups given their names back.
+  const inner = groups.map((g, i) => ids[i] ?? g).join(', ');
+  const outer = groups.map((g, i) => (ids[i] ? `n${i}.name AS ${g}` : `g.${g}`));
+  const joins = ids.map((c, i) =>
+    c ? ` LEFT JOIN ${numbered.table} n${i} ON n${i}.id = g.${c}` : '',
+  );
   return (
-    // Two sums added, not one sum of a sum: the aggregate is simpler (1.5x faster in DuckDB).
-    `SELECT ${keys}, count(*) AS records, sum(num_flows) AS flows, ` +
-    `sum(bytes_in) + sum(bytes_out) AS bytes, sum(packets_in) + sum(packets_out) AS packets ` +
-    `FROM ${table}${w} GROUP BY ${keys} ORDER BY ${sort} DESC, ${keys}${page}`
+    `SELECT ${outer.join(', ')}, g.records, g.flows, g.bytes, g.packets FROM ` +
+    `(SELECT ${inner}, ${MEASURE_SQL} FROM ${table}${w} GROUP BY ${inner}) g${joins.join('')} ` +
+    `ORDER BY ${sort} DESC, ${keys}${page}`
   );
 }

@@ -12,9 +12,17 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FIELDS } from '../../flows/record.js';
 import type { FlowRecord } from '../../flows/record.js';
-import { encode } from '../../flows/encode.js';
+import { clean, encode } from '../../flows/encode.js';
 import type { EncodedBatch, Encoding } from '../../flows/encode.js';
-import { COLUMNS, FLOWS_TABLE, MIGRATIONS, SCHEMA_TABLE, columnDefs } from '../schema.js';
+import {
+  COLUMNS,
+  FLOWS_TABLE,
+  MIGRATIONS,
+  SCHEMA_TABLE,
+  WORKLOAD_IDS,
+  WORKLOADS_TABLE,
+  columnDefs,
+} from '../schema.js';
 import { checkFields, selectSql } from '../sql.js';
 import type { Dialect } from '../sql.js';
 import { StoreError, hasRecords } from '../types.js';
@@ -47,8 +55,33 @@ export const DUCKDB_DIALECT: Dialect = {
     `len(list_filter(${col}, x -> contains(lower(x), ${DUCKDB_DIALECT.str(v.toLowerCase())}))) > 0`,
 };
 
+const [SOURCE_ID, DEST_ID] = [...WORKLOAD_IDS.values()] as [string, string];
+
+/** The workload numbers of rows from `source` (aliased s), for INSERT ... SELECT. */
+const ROWS_WITH_IDS = (source: string): string =>
+  `SELECT s.*, a.id, b.id FROM ${source} s ` +
+  `LEFT JOIN ${WORKLOADS_TABLE} a ON a.name = s.source_name_aggr ` +
+  `LEFT JOIN ${WORKLOADS_TABLE} b ON b.name = s.dest_name_aggr`;
+const INSERT_FLOWS = `INSERT INTO ${FLOWS_TABLE} (${COLUMNS.join(', ')}, ${SOURCE_ID}, ${DEST_ID}) `;
+
+/**
+ * Grouping by a workload pair over millions of rows spends most of its time hashing the names;
+ * by numbers whose range is small (up to 2^10 workloads a side) DuckDB takes an array instead
+ * of a hash table (DuckDB's default bound is 12 bits: 2^6 a side).
+ */
+const PERFECT_HASH_BITS = 20;
+
 const STATEMENTS: Record<number, string[]> = {
   1: [`CREATE TABLE ${FLOWS_TABLE} (${columnDefs(TYPES)})`],
+  2: [
+    `CREATE TABLE ${WORKLOADS_TABLE} (id UINTEGER PRIMARY KEY, name VARCHAR NOT NULL UNIQUE)`,
+    `ALTER TABLE ${FLOWS_TABLE} ADD COLUMN ${SOURCE_ID} UINTEGER`,
+    `ALTER TABLE ${FLOWS_TABLE} ADD COLUMN ${DEST_ID} UINTEGER`,
+    `INSERT INTO ${WORKLOADS_TABLE} SELECT row_number() OVER (ORDER BY name), name FROM ` +
+      `(SELECT source_name_aggr AS name FROM ${FLOWS_TABLE} UNION SELECT dest_name_aggr FROM ${FLOWS_TABLE})`,
+    `UPDATE ${FLOWS_TABLE} SET ${SOURCE_ID} = w.id FROM ${WORKLOADS_TABLE} w WHERE w.name = ${FLOWS_TABLE}.source_name_aggr`,
+    `UPDATE ${FLOWS_TABLE} SET ${DEST_ID} = w.id FROM ${WORKLOADS_TABLE} w WHERE w.name = ${FLOWS_TABLE}.dest_name_aggr`,
+  ],
 };
 
 export class DuckDbStore implements Store {
@@ -61,6 +94,9 @@ export class DuckDbStore implements Store {
     /** Where batch files are written: beside the database (the same disk), else the temp dir. */
     private readonly batchDir: string,
   ) {}
+
+  /** Workload names known to be in the workloads table (this process is its only writer). */
+  private readonly workloads = new Set<string>();
 
   /** Open (creating or migrating) the store in a file, or in memory for `:memory:`. */
   static async open(path: string): Promise<DuckDbStore> {
@@ -76,6 +112,11 @@ export class DuckDbStore implements Store {
       path === ':memory:' || path === '' ? os.tmpdir() : nodePath.dirname(nodePath.resolve(path));
     const store = new DuckDbStore(instance, await instance.connect(), dir);
     await store.migrate();
+    await store.conn.run(`SET perfect_ht_threshold = ${PERFECT_HASH_BITS}`);
+    for (const [name] of (
+      await store.conn.runAndReadAll(`SELECT name FROM ${WORKLOADS_TABLE}`)
+    ).getRows())
+      store.workloads.add(String(name));
     await removeStaleBatches(dir);
     return store;
   }
@@ -122,9 +163,11 @@ export class DuckDbStore implements Store {
     const file = nodePath.join(this.batchDir, batchFileName());
     try {
       await writeFile(file, `${b.text}\n`);
+      // The file holds the names as cleaned for it.
+      await this.addWorkloads(b.workloads.map(clean));
       // Only rows of the batch's time range can share an id with it (the id covers the start time's line).
       await this.conn.run(
-        `INSERT INTO ${FLOWS_TABLE} SELECT * FROM (SELECT ${FROM_CSV} FROM ${csvSource(file)}) s WHERE NOT EXISTS (` +
+        `${INSERT_FLOWS}${ROWS_WITH_IDS(`(SELECT ${FROM_CSV} FROM ${csvSource(file)})`)} WHERE NOT EXISTS (` +
           `SELECT 1 FROM ${FLOWS_TABLE} f WHERE f.start_time BETWEEN ${b.lo} AND ${b.hi} AND f.id = s.id)`,
       );
     } catch (e) {
@@ -136,10 +179,46 @@ export class DuckDbStore implements Store {
     }
   }
 
+  /** Number the names the workloads table does not hold yet (each once, in name order). */
+  private async addWorkloads(names: readonly string[]): Promise<void> {
+    const fresh = [...new Set(names.filter((n) => !this.workloads.has(n)))];
+    if (fresh.length === 0) return;
+    await this.conn.run(
+      `INSERT INTO ${WORKLOADS_TABLE} SELECT (SELECT coalesce(max(id), 0) FROM ${WORKLOADS_TABLE}) + ` +
+        `row_number() OVER (ORDER BY name), name FROM (VALUES ${fresh.map((n) => `(${DUCKDB_DIALECT.str(n)})`).join(', ')}) v(name) ` +
+        `WHERE name NOT IN (SELECT name FROM ${WORKLOADS_TABLE})`,
+    );
+    for (const n of fresh) this.workloads.add(n);
+  }
+
+  /**
+   * Insert the rows of a SELECT whose columns are the record's fields in FIELDS order, as they
+   * are (no id check): the benchmarks' generated data.
+   */
+  async insertRows(select: string): Promise<void> {
+    const staged = 'zonewall_staged_rows';
+    await this.conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${staged} AS SELECT ${COLUMNS.join(', ')} FROM ${FLOWS_TABLE} LIMIT 0`,
+    );
+    try {
+      await this.conn.run(`INSERT INTO ${staged} ${select}`);
+      const names = await this.conn.runAndReadAll(
+        `SELECT source_name_aggr FROM ${staged} UNION SELECT dest_name_aggr FROM ${staged}`,
+      );
+      await this.addWorkloads(names.getRows().map(([n]) => String(n)));
+      await this.conn.run(`${INSERT_FLOWS}${ROWS_WITH_IDS(staged)}`);
+    } finally {
+      await this.conn.run(`DROP TABLE IF EXISTS ${staged}`);
+    }
+  }
+
   async query(q: FlowQuery): Promise<QueryRow[]> {
     const bad = checkFields(q);
     if (bad) throw new StoreError('store.query', bad);
-    const sql = selectSql(DUCKDB_DIALECT, q, FLOWS_TABLE, COLUMNS);
+    const sql = selectSql(DUCKDB_DIALECT, q, FLOWS_TABLE, COLUMNS, {
+      table: WORKLOADS_TABLE,
+      ids: WORKLOAD_IDS,
+    });
     try {
       return (await this.conn.runAndReadAll(sql)).getRowObjectsJS().map(toRow);
     } catch (e) {
