@@ -197,16 +197,13 @@ function contract(open: () => Promise<Store>): void {
       (g.packets as number) += r.packets_in + r.packets_out;
       want.set(k, g);
     }
+    // Largest bytes first, then the keys ascending (numbers as numbers, text as text).
+    const order = (x: string | number, y: string | number): number =>
+      typeof x === 'number' && typeof y === 'number' ? x - y : x < y ? -1 : x > y ? 1 : 0;
     const sorted = [...want.values()].sort(
       (a, b) =>
         (b.bytes as number) - (a.bytes as number) ||
-        keys.reduce(
-          (c, f) =>
-            c ||
-            (a[f] as number) - (b[f] as number) ||
-            (String(a[f]) < String(b[f]) ? -1 : String(a[f]) > String(b[f]) ? 1 : 0),
-          0,
-        ),
+        keys.reduce((c, f) => c || order(a[f] as string | number, b[f] as string | number), 0),
     );
     expect(await store.query({ groupBy: keys, limit: 1000 })).toEqual(sorted);
     expect(await store.query({ groupBy: keys, limit: 2, offset: 1 })).toEqual(sorted.slice(1, 3));
