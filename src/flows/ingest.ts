@@ -105,6 +105,14 @@ export const CHUNK_BYTES = 1 << 20;
 export const PARALLEL_MIN_BYTES = 16 << 20;
 const MAX_WORKERS = 4;
 
+/**
+ * Chunks (1 MiB of input each) handed to the workers ahead of the one the main thread takes.
+ * With two per worker, the worker stopped while the main thread waited for a write; with 64,
+ * 500,000 Calico records went into DuckDB 7% faster (medians of 8 alternated runs, 44,100/s
+ * against 41,400/s), for about 0.5 GB more at the peak.
+ */
+const CHUNKS_IN_FLIGHT = 64;
+
 /** SHA-256 of a file's content (streamed). */
 export async function fileHash(path: string): Promise<string> {
   const h = createHash('sha256');
@@ -292,8 +300,9 @@ async function ingestFile(
     const doc = goldmaneDocument(await readFile(path, 'utf8'));
     await takeResult(local.results({ ...job, firstLine: 1 }, 'error' in doc ? [doc] : doc));
   } else {
-    // Chunks in flight: two per worker keep each busy while the main thread takes results.
-    const window = Math.max(1, 2 * report.workers);
+    // Chunks in flight: enough for the workers to go on while the main thread waits for the
+    // database (a write of a row group takes about as long as parsing one).
+    const window = report.workers === 0 ? 1 : Math.max(2 * report.workers, CHUNKS_IN_FLIGHT);
     const queue: Array<{ result: Promise<ChunkResult>; bytes: number }> = [];
     const takeFirst = async (): Promise<void> => {
       const next = queue.shift();
