@@ -10,7 +10,9 @@ import type { EncodedBatch } from './encode.js';
 import { calicoParser } from './adapters/calico.js';
 import { formatIP } from '../core/net/index.js';
 import type { IP } from '../core/net/index.js';
+import { FIELDS, blankRecord } from './record.js';
 import type { FlowRecord } from './record.js';
+import { outOfRange } from './chunks.js';
 import { loadSnapshot } from './snapshot.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -303,5 +305,15 @@ describe('ingestFiles', () => {
       expect(alone.length).toBeLessThan(100);
       expect(await run(2)).toEqual(alone);
     });
+  });
+});
+
+describe('outOfRange', () => {
+  const ints = FIELDS.filter(([, t]) => t === 'int').map(([n]) => n);
+  it.each(ints)('names %s when it is past 2^53 or not a whole number', (f) => {
+    const ok = { ...blankRecord(), start_time: 1_780_000_000, end_time: 1_780_000_015 };
+    expect(outOfRange([ok])).toBeUndefined();
+    expect(outOfRange([ok, { ...ok, [f]: 2 ** 53 }])).toBe(`${f} ${2 ** 53} is out of range`);
+    expect(outOfRange([{ ...ok, [f]: 1.5 }])).toBe(`${f} 1.5 is out of range`);
   });
 });
