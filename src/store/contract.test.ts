@@ -250,6 +250,21 @@ function contract(open: () => Promise<Store>): void {
   });
 }
 
+/** A store a newer zonewall migrated is refused on open, not written to. */
+async function refusesNewer(
+  open: () => Promise<Store & { sql(text: string): Promise<unknown> }>,
+): Promise<void> {
+  const a = await open();
+  await a.sql(`INSERT INTO zonewall_schema VALUES (${SCHEMA_VERSION + 1}, 'from the future', 0)`);
+  await a.close();
+  await expect(open()).rejects.toMatchObject({
+    code: 'store.schema',
+    message: expect.stringContaining(
+      `schema version ${SCHEMA_VERSION + 1}; this zonewall knows versions up to ${SCHEMA_VERSION}`,
+    ),
+  });
+}
+
 describe('DuckDB store', () => {
   const dir = tempDir('zw-duckdb-');
   contract(() => DuckDbStore.open(path.join(dir, 'flows.duckdb')));
@@ -346,6 +361,11 @@ describe('DuckDB store', () => {
     await store.close();
   });
 
+  it('refuses a file a newer zonewall migrated', async () => {
+    const file = path.join(tempDir('zw-duckdb-newer-'), 'flows.duckdb');
+    await refusesNewer(() => DuckDbStore.open(file));
+  });
+
   it('reopens an existing file without migrating again', async () => {
     const file = path.join(dir, 'again.duckdb');
     const a = await DuckDbStore.open(file);
@@ -372,6 +392,10 @@ describe.skipIf(!binary)(`ClickHouse store${why}`, () => {
 
   describe('contract', () => {
     contract(() => ClickHouseStore.open(server.url('contract'), { requireServer: true }));
+  });
+
+  it('refuses a database a newer zonewall migrated', async () => {
+    await refusesNewer(() => ClickHouseStore.open(server.url('newer'), { requireServer: true }));
   });
 
   it('server stopped and restarted mid-ingest: nothing lost, nothing doubled', async () => {

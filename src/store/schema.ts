@@ -3,6 +3,7 @@
 // `zonewall_schema` (so a newer zonewall upgrades an older store in place).
 import { FIELDS } from '../flows/record.js';
 import type { FieldType } from '../flows/record.js';
+import { StoreError } from './types.js';
 
 export const FLOWS_TABLE = 'flows';
 export const SCHEMA_TABLE = 'zonewall_schema';
@@ -41,3 +42,12 @@ export const WORKLOAD_IDS: ReadonlyMap<string, string> = new Map([
 ]);
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/** Refuse a store a newer zonewall has migrated: this one would write rows it cannot read. */
+export function refuseNewer(have: number, where: string): void {
+  if (have > SCHEMA_VERSION)
+    throw new StoreError(
+      'store.schema',
+      `${where} is at schema version ${have}; this zonewall knows versions up to ${SCHEMA_VERSION}: use a newer zonewall`,
+    );
+}

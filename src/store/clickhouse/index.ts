@@ -8,7 +8,14 @@ import path from 'node:path';
 import type { FlowRecord } from '../../flows/record.js';
 import { encode } from '../../flows/encode.js';
 import type { EncodedBatch, Encoding } from '../../flows/encode.js';
-import { COLUMNS, FLOWS_TABLE, MIGRATIONS, SCHEMA_TABLE, columnDefs } from '../schema.js';
+import {
+  COLUMNS,
+  FLOWS_TABLE,
+  MIGRATIONS,
+  SCHEMA_TABLE,
+  columnDefs,
+  refuseNewer,
+} from '../schema.js';
 import { checkFields, selectSql } from '../sql.js';
 import type { Dialect } from '../sql.js';
 import { StoreError, hasRecords } from '../types.js';
@@ -88,6 +95,7 @@ export class ClickHouseStore implements Store {
       `CREATE TABLE IF NOT EXISTS ${SCHEMA_TABLE} (version UInt32, description String, applied_at Int64) ENGINE = MergeTree() ORDER BY version`,
     );
     const have = await this.schemaVersion();
+    refuseNewer(have, `ClickHouse database ${db}`);
     for (const m of MIGRATIONS) {
       if (m.version <= have) continue;
       // ClickHouse has no transactions: each statement is idempotent (IF NOT EXISTS) instead.

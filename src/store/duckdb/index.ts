@@ -22,6 +22,7 @@ import {
   WORKLOAD_IDS,
   WORKLOADS_TABLE,
   columnDefs,
+  refuseNewer,
 } from '../schema.js';
 import { checkFields, selectSql } from '../sql.js';
 import type { Dialect } from '../sql.js';
@@ -111,7 +112,12 @@ export class DuckDbStore implements Store {
     const dir =
       path === ':memory:' || path === '' ? os.tmpdir() : nodePath.dirname(nodePath.resolve(path));
     const store = new DuckDbStore(instance, await instance.connect(), dir);
-    await store.migrate();
+    try {
+      await store.migrate(path);
+    } catch (e) {
+      await store.close(); // the file stays free for another zonewall
+      throw e;
+    }
     await store.conn.run(`SET perfect_ht_threshold = ${PERFECT_HASH_BITS}`);
     for (const [name] of (
       await store.conn.runAndReadAll(`SELECT name FROM ${WORKLOADS_TABLE}`)
@@ -121,11 +127,12 @@ export class DuckDbStore implements Store {
     return store;
   }
 
-  private async migrate(): Promise<void> {
+  private async migrate(path: string): Promise<void> {
     await this.conn.run(
       `CREATE TABLE IF NOT EXISTS ${SCHEMA_TABLE} (version INTEGER NOT NULL, description VARCHAR, applied_at BIGINT NOT NULL)`,
     );
     const have = await this.schemaVersion();
+    refuseNewer(have, path);
     for (const m of MIGRATIONS) {
       if (m.version <= have) continue;
       await this.conn.run('BEGIN TRANSACTION');
