@@ -335,9 +335,11 @@ describe('DuckDB store', () => {
 
   it('numbers a workload name holding a separator as it is stored', async () => {
     const store = await DuckDbStore.open(':memory:');
-    await store.write([rec(1, { source_name_aggr: 'a\tb' }), rec(2, { source_name_aggr: 'a b' })]);
+    // Stored as 'a b' (the batch file cannot hold a tab); numbered under that name, or the row
+    // would find no number and its group no name.
+    await store.write([rec(1, { source_name_aggr: 'a\tb' })]);
     expect(await store.query({ groupBy: ['source_name_aggr'] })).toEqual([
-      expect.objectContaining({ source_name_aggr: 'a b', records: 2 }),
+      expect.objectContaining({ source_name_aggr: 'a b', records: 1 }),
     ]);
     await store.close();
   });
