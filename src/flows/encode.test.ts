@@ -37,6 +37,50 @@ describe('tsv encoding', () => {
     expect(tsvLines([r, r]).split('\n')).toHaveLength(2);
   });
 
+  it('records sharing a labels list keep their own names, namespaces, types and zones', () => {
+    const labels = ['app=web'];
+    const base: Partial<FlowRecord> = {
+      source_name: 'a',
+      source_name_aggr: 'a-*',
+      source_namespace: 'ns',
+      source_type: 'wep',
+      source_zone: 'dmz',
+      source_labels: labels,
+      dest_labels: labels,
+      dest_name_aggr: 'db-*',
+    };
+    // Each record after the first differs from the one before it in one field only.
+    const changes: Array<Partial<FlowRecord>> = [
+      {},
+      { source_name: 'b' },
+      {},
+      { source_name_aggr: 'b-*' },
+      {},
+      { source_namespace: 'other' },
+      {},
+      { source_type: 'hep' },
+      {},
+      { source_zone: 'trusted' },
+      {},
+    ];
+    const rs = changes.map((o) => ({ ...blankRecord(), ...base, ...o }));
+    const b = encode('tsv', rs);
+    const rows = b.text.split('\n').map((l) => l.split('\t'));
+    for (const f of [
+      'source_name',
+      'source_name_aggr',
+      'source_namespace',
+      'source_type',
+      'source_zone',
+    ]) {
+      const col = FIELDS.findIndex(([n]) => n === f);
+      expect(rows.map((c) => c[col])).toEqual(rs.map((r) => r[f as keyof FlowRecord]));
+    }
+    const labelsCol = FIELDS.findIndex(([n]) => n === 'dest_labels');
+    expect(rows.map((c) => c[labelsCol])).toEqual(Array(rs.length).fill('app=web'));
+    expect([...b.workloads].sort()).toEqual(['a-*', 'b-*', 'db-*']);
+  });
+
   it('joins encoded chunks into one batch with the time range of all', () => {
     const a = encode('json-lines', [{ ...blankRecord(), id: 'a', start_time: 50 }]);
     const none = encode('json-lines', []);

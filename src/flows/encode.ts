@@ -61,36 +61,92 @@ function listPacker(): (items: readonly string[]) => string {
 }
 
 /**
- * The records as tab-separated lines in FIELDS order (spelled out: a template is several
- * times faster than a loop over FIELDS here; a test holds it to FIELDS). An empty string and an
- * empty list are both an empty field.
+ * One end's six adjacent fields (name, name_aggr, namespace, type, labels, zone) as one cleaned
+ * segment, kept per labels list: the records of a pod share its list and these values, so most
+ * records take their segment from here (3.5 against 4.2 µs a record for the whole line). The
+ * workload names of the segments made go to `workloads`; a record that reuses a segment has a
+ * name already there.
+ */
+function endSegments(
+  workloads: Set<string>,
+): (
+  name: string,
+  aggr: string,
+  namespace: string,
+  type: string,
+  labels: readonly string[],
+  zone: string,
+) => string {
+  interface Segment {
+    name: string;
+    aggr: string;
+    namespace: string;
+    type: string;
+    zone: string;
+    text: string;
+  }
+  const made = new Map<readonly string[], Segment>();
+  return (name, aggr, namespace, type, labels, zone) => {
+    let s = made.get(labels);
+    if (
+      s === undefined ||
+      s.name !== name ||
+      s.aggr !== aggr ||
+      s.namespace !== namespace ||
+      s.type !== type ||
+      s.zone !== zone
+    ) {
+      const text = `${clean(name)}\t${clean(aggr)}\t${clean(namespace)}\t${type}\t${list(labels)}\t${clean(zone)}`;
+      made.set(labels, (s = { name, aggr, namespace, type, zone, text }));
+      workloads.add(aggr);
+    }
+    return s.text;
+  };
+}
+
+/**
+ * The records as tab-separated lines in FIELDS order, and the workload names they hold
+ * (spelled out: a template is several times faster than a loop over FIELDS here; a test holds
+ * it to FIELDS). An empty string and an empty list are both an empty field.
  * Fields whose values come from fixed sets (the id is hex; reporter, action, endpoint types and
  * trace source are checked by every adapter or set by enrichment) are not cleaned.
  */
-export function tsvLines(records: readonly FlowRecord[]): string {
+function tsv(records: readonly FlowRecord[]): { text: string; workloads: Set<string> } {
   const c = clean;
   const l = listPacker();
+  const workloads = new Set<string>();
+  // One per side: the two ends of a record may share a list (an empty one) and not the rest.
+  const src = endSegments(workloads);
+  const dst = endSegments(workloads);
   const lines = new Array<string>(records.length);
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as FlowRecord;
     lines[i] =
-      `${r.id}\t${r.start_time}\t${r.end_time}\t${c(r.host)}\t${r.reporter}\t${r.action}\t${c(r.source_ip)}\t${r.source_port}\t${c(r.source_name)}\t${c(r.source_name_aggr)}\t${c(r.source_namespace)}\t${r.source_type}\t${l(r.source_labels)}\t${c(r.source_zone)}\t${c(r.dest_ip)}\t${r.dest_port}\t${c(r.dest_name)}\t${c(r.dest_name_aggr)}\t${c(r.dest_namespace)}\t${r.dest_type}\t${l(r.dest_labels)}\t${c(r.dest_zone)}\t${c(r.proto)}\t${r.bytes_in}\t${r.bytes_out}\t${r.packets_in}\t${r.packets_out}\t${r.num_flows}\t${r.num_flows_started}\t${r.num_flows_completed}\t${l(r.policies)}\t${l(r.pending_policies)}\t${r.trace_source}\t${c(r.policy_tier)}\t${c(r.policy_name)}\t${c(r.source_format)}`;
+      `${r.id}\t${r.start_time}\t${r.end_time}\t${c(r.host)}\t${r.reporter}\t${r.action}\t${c(r.source_ip)}\t${r.source_port}\t${src(r.source_name, r.source_name_aggr, r.source_namespace, r.source_type, r.source_labels, r.source_zone)}\t${c(r.dest_ip)}\t${r.dest_port}\t${dst(r.dest_name, r.dest_name_aggr, r.dest_namespace, r.dest_type, r.dest_labels, r.dest_zone)}\t${c(r.proto)}\t${r.bytes_in}\t${r.bytes_out}\t${r.packets_in}\t${r.packets_out}\t${r.num_flows}\t${r.num_flows_started}\t${r.num_flows_completed}\t${l(r.policies)}\t${l(r.pending_policies)}\t${r.trace_source}\t${c(r.policy_tier)}\t${c(r.policy_name)}\t${c(r.source_format)}`;
   }
-  return lines.join('\n');
+  return { text: lines.join('\n'), workloads };
+}
+
+/** The records as tab-separated lines in FIELDS order (see tsv). */
+export function tsvLines(records: readonly FlowRecord[]): string {
+  return tsv(records).text;
 }
 
 /** Encode records for a store. */
 export function encode(encoding: Encoding, records: readonly FlowRecord[]): EncodedBatch {
   let lo = Infinity;
   let hi = -Infinity;
-  const workloads = new Set<string>();
   for (const r of records) {
     if (r.start_time < lo) lo = r.start_time;
     if (r.start_time > hi) hi = r.start_time;
-    workloads.add(r.source_name_aggr).add(r.dest_name_aggr);
   }
-  const text =
-    encoding === 'tsv' ? tsvLines(records) : records.map((r) => JSON.stringify(r)).join('\n');
+  if (encoding === 'tsv') {
+    const { text, workloads } = tsv(records);
+    return { encoding, count: records.length, lo, hi, text, workloads: [...workloads] };
+  }
+  const workloads = new Set<string>();
+  for (const r of records) workloads.add(r.source_name_aggr).add(r.dest_name_aggr);
+  const text = records.map((r) => JSON.stringify(r)).join('\n');
   return { encoding, count: records.length, lo, hi, text, workloads: [...workloads] };
 }
 
