@@ -380,6 +380,28 @@ describe('DuckDB store', () => {
     await refusesNewer(() => DuckDbStore.open(file));
   });
 
+  it('makes a new file in the 1.3 storage format; a file of the older format keeps its own', async () => {
+    const d = tempDir('zw-duckdb-format-');
+    const version = async (s: DuckDbStore, file: string): Promise<unknown> =>
+      (
+        await s.sql(
+          `SELECT tags['storage_version'] AS v FROM duckdb_databases() WHERE path = '${file}'`,
+        )
+      )[0]?.v;
+    const fresh = path.join(d, 'new.duckdb');
+    const a = await DuckDbStore.open(fresh);
+    expect(await version(a, fresh)).toBe('v1.3.0+');
+    await a.close();
+    const old = path.join(d, 'old.duckdb');
+    const made = await DuckDBInstance.create(old);
+    made.closeSync();
+    const b = await DuckDbStore.open(old);
+    expect(await version(b, old)).toBe('v1.0.0+');
+    await b.write(RECORDS.slice(0, 3));
+    expect(await b.count()).toBe(3);
+    await b.close();
+  });
+
   it('reopens an existing file without migrating again', async () => {
     const file = path.join(dir, 'again.duckdb');
     const a = await DuckDbStore.open(file);
