@@ -145,11 +145,27 @@ export async function ingestFiles(o: IngestOptions): Promise<IngestReport> {
   const local = new ChunkWorker(settings, o.enricher);
   const pool = workers > 0 ? new IngestPool(workers, o.enricher.snap.files, settings) : undefined;
   const report: IngestReport = { files: [], written: 0, evaluated: 0, computed: 0, workers };
+  // A file's content hash seeds its ids, so it is read once before its records: the first
+  // file's while the workers start, each next file's while the one before it is ingested.
+  const hashes = new Map<number, Promise<string>>();
+  const hashOf = (i: number): Promise<string> | undefined => {
+    const path = o.files[i];
+    if (path === undefined) return undefined;
+    let h = hashes.get(i);
+    if (!h) {
+      hashes.set(i, (h = fileHash(path)));
+      h.catch(() => undefined); // awaited when its file's turn comes
+    }
+    return h;
+  };
   try {
+    hashOf(0);
     await pool?.ready();
     for (const [i, path] of o.files.entries()) {
       const run = pool ? (job: ChunkJob) => pool.run(job) : async (job: ChunkJob) => local.run(job);
-      report.files.push(await ingestFile(i, path, level, local, run, o, report));
+      const hash = hashOf(i) as Promise<string>;
+      hashOf(i + 1);
+      report.files.push(await ingestFile(i, path, hash, level, local, run, o, report));
     }
   } finally {
     await pool?.close();
@@ -273,13 +289,14 @@ class Writer {
 async function ingestFile(
   index: number,
   path: string,
+  contentHash: Promise<string>,
   level: AggregationLevel | undefined,
   local: ChunkWorker,
   run: (job: ChunkJob) => Promise<ChunkResult>,
   o: IngestOptions,
   report: IngestReport,
 ): Promise<FileReport> {
-  const hash = await fileHash(path);
+  const hash = await contentHash;
   // Ids hash a short digest of the content hash with the line: the same ids, fewer bytes per line.
   const seed = hash64(hash);
   const fr: FileReport = { path, hash, lines: 0, parsed: 0, malformed: 0, malformedLines: [] };
