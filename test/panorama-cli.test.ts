@@ -1,6 +1,6 @@
 // `zonewall push-tags panorama` and `zonewall sync panorama`, in-process, against the PAN-OS
 // XML API stand-in (test-only; built from the documented API, see its header).
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,10 @@ beforeAll(async () => {
   keyFile = path.join(dir, 'key');
   await writeFile(keyFile, `${KEY}\n`);
 });
-afterAll(() => s.close());
+afterAll(async () => {
+  await s.close();
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('push-tags panorama', () => {
   it('registers the bank pods and reports it', async () => {

@@ -3,10 +3,10 @@
 // a namespace with no policies of its own (fraud-scoring) learns its policy;
 // the preview contract, the CI gate's exit code, and issue 7's proof in small: the learned
 // policy, previewed against the same flows, denies none of them, and reachability drops.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/core/engine/index.js';
 import { formatIP } from '../src/core/net/index.js';
 import { loadCluster } from '../src/core/zones/index.js';
@@ -85,6 +85,9 @@ describe('preview and recommend over stored flows', () => {
     const r = await cli(ingestArgs('lab', store, path.join(dir, 'traffic.jsonl')));
     expect(r.code, r.err).toBe(0);
   }, 60_000);
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
 
   it('has the traffic to work on', () => {
     expect(pairs).toBeGreaterThan(20);

@@ -1,7 +1,7 @@
 // The XML API client against the stand-in (test-only; see testing/stand-in-api.ts for what it
 // is built from): requests, envelopes, error codes, retries with capped backoff, key handling.
 import { inspect } from 'node:util';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -159,16 +159,20 @@ describe('the key', () => {
 
   it('comes from a file or a variable and never prints', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'zw-key-'));
-    await writeFile(path.join(dir, 'key'), `${KEY}\n`);
-    const k = await loadApiKey({ file: path.join(dir, 'key') });
-    expect(k.reveal()).toBe(KEY);
-    expect([String(k), JSON.stringify({ k }), inspect(k)].join()).not.toContain(KEY);
-    expect((await loadApiKey({ env: 'K' }, { K: KEY })).reveal()).toBe(KEY);
-    expect((await failure(loadApiKey({ env: 'K' }, {}))).code).toBe('config');
-    expect((await failure(loadApiKey({ file: path.join(dir, 'none') }))).message).toContain(
-      'ENOENT',
-    );
-    expect(redact(`x ${KEY} ${encodeURIComponent(KEY)}`, [k])).toBe('x [redacted] [redacted]');
+    try {
+      await writeFile(path.join(dir, 'key'), `${KEY}\n`);
+      const k = await loadApiKey({ file: path.join(dir, 'key') });
+      expect(k.reveal()).toBe(KEY);
+      expect([String(k), JSON.stringify({ k }), inspect(k)].join()).not.toContain(KEY);
+      expect((await loadApiKey({ env: 'K' }, { K: KEY })).reveal()).toBe(KEY);
+      expect((await failure(loadApiKey({ env: 'K' }, {}))).code).toBe('config');
+      expect((await failure(loadApiKey({ file: path.join(dir, 'none') }))).message).toContain(
+        'ENOENT',
+      );
+      expect(redact(`x ${KEY} ${encodeURIComponent(KEY)}`, [k])).toBe('x [redacted] [redacted]');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('is refused over plain HTTP to another host, and in the URL', () => {
