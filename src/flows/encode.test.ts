@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concatEncoded, encode, splitEncoded, tsvLines } from './encode.js';
+import { concatEncoded, encode, splitEncoded } from './encode.js';
 import { FIELDS, blankRecord } from './record.js';
 import type { FlowRecord } from './record.js';
 
@@ -11,6 +11,9 @@ function distinct(): FlowRecord {
   });
   return r as unknown as FlowRecord;
 }
+
+/** The records as tab-separated lines. */
+const tsvLines = (rs: readonly FlowRecord[]): string => encode('tsv', rs).text;
 
 describe('tsv encoding', () => {
   it('writes every field in FIELDS order, lists joined by U+001E', () => {

@@ -127,11 +127,6 @@ function tsv(records: readonly FlowRecord[]): { text: string; workloads: Set<str
   return { text: lines.join('\n'), workloads };
 }
 
-/** The records as tab-separated lines in FIELDS order (see tsv). */
-export function tsvLines(records: readonly FlowRecord[]): string {
-  return tsv(records).text;
-}
-
 /** Encode records for a store. */
 export function encode(encoding: Encoding, records: readonly FlowRecord[]): EncodedBatch {
   let lo = Infinity;

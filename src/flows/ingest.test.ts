@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -101,6 +102,25 @@ describe('ingestFiles', () => {
     expect(first.length).toBeGreaterThan(0);
     expect(new Set(first).size).toBe(first.length);
     expect(await ids()).toEqual(first);
+  });
+
+  it('gives each of several files its own content hash and the ids it has alone', async () => {
+    const dir = tempDir('zw-ingest-files-');
+    const [one = '', two = ''] = readFileSync(data('calico.jsonl'), 'utf8').split('\n');
+    const files = [one, two, one].map((line, i) => {
+      const f = path.join(dir, `f${i}.jsonl`);
+      writeFileSync(f, `${line}\n${'\n'.repeat(i)}`); // three different contents
+      return f;
+    });
+    const ids = (rs: readonly FlowRecord[]): string[] => rs.map((r) => r.id);
+    const alone = await Promise.all(files.map((f) => ingest('calico', f)));
+    const sink = new MemorySink();
+    const rep = await ingestFiles({ format: 'calico', files, enricher: new Enricher(snap), sink });
+    expect(rep.files.map((f) => f.hash)).toEqual(
+      files.map((f) => createHash('sha256').update(readFileSync(f)).digest('hex')),
+    );
+    expect(ids(sink.records)).toEqual(alone.flatMap((a) => ids(a.sink.records)));
+    expect(new Set(ids(sink.records)).size).toBe(3);
   });
 
   it('aggregates connection formats at level 1 in 15 s buckets and computes missing traces', async () => {

@@ -147,24 +147,18 @@ export async function ingestFiles(o: IngestOptions): Promise<IngestReport> {
   const report: IngestReport = { files: [], written: 0, evaluated: 0, computed: 0, workers };
   // A file's content hash seeds its ids, so it is read once before its records: the first
   // file's while the workers start, each next file's while the one before it is ingested.
-  const hashes = new Map<number, Promise<string>>();
-  const hashOf = (i: number): Promise<string> | undefined => {
-    const path = o.files[i];
-    if (path === undefined) return undefined;
-    let h = hashes.get(i);
-    if (!h) {
-      hashes.set(i, (h = fileHash(path)));
-      h.catch(() => undefined); // awaited when its file's turn comes
-    }
+  const hashOf = (path: string | undefined): Promise<string> | undefined => {
+    const h = path === undefined ? undefined : fileHash(path);
+    h?.catch(() => undefined); // awaited when its file's turn comes
     return h;
   };
+  let nextHash = hashOf(o.files[0]);
   try {
-    hashOf(0);
     await pool?.ready();
     for (const [i, path] of o.files.entries()) {
       const run = pool ? (job: ChunkJob) => pool.run(job) : async (job: ChunkJob) => local.run(job);
-      const hash = hashOf(i) as Promise<string>;
-      hashOf(i + 1);
+      const hash = nextHash as Promise<string>;
+      nextHash = hashOf(o.files[i + 1]);
       report.files.push(await ingestFile(i, path, hash, level, local, run, o, report));
     }
   } finally {
