@@ -85,15 +85,15 @@ describe('tsv encoding', () => {
   });
 
   it('joins encoded chunks into one batch with the time range of all', () => {
-    const a = encode('json-lines', [{ ...blankRecord(), id: 'a', start_time: 50 }]);
-    const none = encode('json-lines', []);
-    const b = encode('json-lines', [
+    const a = encode('tab-separated', [{ ...blankRecord(), id: 'a', start_time: 50 }]);
+    const none = encode('tab-separated', []);
+    const b = encode('tab-separated', [
       { ...blankRecord(), id: 'b', start_time: 10 },
       { ...blankRecord(), id: 'c', start_time: 70 },
     ]);
     const all = concatEncoded([a, none, b]);
     expect(all).toMatchObject({ count: 3, lo: 10, hi: 70 });
-    expect(all.text.split('\n').map((l) => (JSON.parse(l) as FlowRecord).id)).toEqual([
+    expect(all.text.split('\n').map((l) => l.split('\t')[0])).toEqual([
       'a',
       'b',
       'c',
@@ -109,5 +109,43 @@ describe('tsv encoding', () => {
     expect(rest).toMatchObject({ count: 1, lo: 10, hi: 30, text: tsvLines(rs.slice(2)) });
     expect(concatEncoded([head, rest]).text).toBe(b.text);
     expect(() => splitEncoded(b, 3)).toThrow(/cannot split/);
+  });
+});
+
+describe('tab-separated encoding (ClickHouse)', () => {
+  const cellsOf = (r: FlowRecord): string[] => encode('tab-separated', [r]).text.split('\t');
+  const at = (name: string): number => FIELDS.findIndex(([n]) => n === name);
+
+  it('writes every field in FIELDS order, lists as array literals', () => {
+    const cells = cellsOf(distinct());
+    expect(cells).toHaveLength(FIELDS.length);
+    FIELDS.forEach(([name, type], i) => {
+      expect(cells[i]).toBe(
+        type === 'int'
+          ? String(1000 + i)
+          : type === 'strings'
+            ? `['${name}=a','${name}=b']`
+            : name,
+      );
+    });
+  });
+
+  it('escapes what TabSeparated reads as syntax, and keeps every other character', () => {
+    const r = {
+      ...blankRecord(),
+      host: 'a\\b\tc\nd\re\u0000f\u001eg\u0001h\'i"j ü',
+      source_name_aggr: 'w\tx',
+      source_labels: ["it's=a\\b", 'x=\ty\n', ''],
+      dest_labels: [],
+      policies: ['0|t|p|allow|0'],
+    };
+    const cells = cellsOf(r);
+    expect(cells).toHaveLength(FIELDS.length);
+    expect(cells[at('host')]).toBe('a\\\\b\\tc\\nd\\re\\0f\u001eg\u0001h\'i"j ü');
+    expect(cells[at('source_name_aggr')]).toBe('w\\tx');
+    expect(cells[at('source_labels')]).toBe("['it\\'s=a\\\\b','x=\\ty\\n','']");
+    expect(cells[at('dest_labels')]).toBe('[]');
+    expect(cells[at('policies')]).toBe("['0|t|p|allow|0']");
+    expect(encode('tab-separated', [r]).workloads).toEqual(['w\tx', '-']);
   });
 });

@@ -248,6 +248,24 @@ function contract(open: () => Promise<Store>): void {
     const rows = await store.query({ where: [{ field: 'id', value: 'empty' }] });
     expect(rows).toEqual([{ ...empty }]);
   });
+
+  it('keeps backslashes, quotes and other characters of values and list items exactly', async () => {
+    const odd = rec(1001, {
+      id: 'odd',
+      host: 'a\\b\'c"d ü \\t',
+      source_name_aggr: 'w\\x\'-*',
+      source_labels: ["it's=a\\b", 'k="v"', ''],
+      dest_labels: ['\\'],
+      policies: ['0|t\\|p\'q|allow|0'],
+    });
+    await store.write([odd]);
+    expect(await store.query({ where: [{ field: 'id', value: 'odd' }] })).toEqual([{ ...odd }]);
+    const g = await store.query({
+      groupBy: ['source_name_aggr'],
+      where: [{ field: 'id', value: 'odd' }],
+    });
+    expect(g).toEqual([expect.objectContaining({ source_name_aggr: 'w\\x\'-*', records: 1 })]);
+  });
 }
 
 /** A store a newer zonewall migrated is refused on open, not written to. */
@@ -455,6 +473,38 @@ describe.skipIf(!binary)(`ClickHouse store${why}`, () => {
     expect(await store.count()).toBe(200);
     const ids = await store.sql('SELECT uniqExact(id) FROM flows');
     expect(Number(ids.trim())).toBe(200);
+    await store.close();
+  });
+
+  it('keeps tabs, newlines and the other separators of values exactly', async () => {
+    const store = await ClickHouseStore.open(server.url('separators'), { requireServer: true });
+    const r = rec(1, {
+      host: 'a\tb\nc\rd\u0000e\u001ef\u0001g',
+      source_labels: ['x\ty', 'n\nl'],
+    });
+    await store.write([r]);
+    expect(await store.query({ limit: 1 })).toEqual([{ ...r }]);
+    await store.close();
+  });
+
+  it('delivers a batch an earlier zonewall spooled as JSON lines', async () => {
+    const spoolDir = tempDir('zw-spool-');
+    writeFileSync(
+      path.join(spoolDir, '000000000000001-1-000000.jsonl'),
+      `${RECORDS.slice(0, 3)
+        .map((r) => JSON.stringify(r))
+        .join('\n')}\n`,
+    );
+    const store = await ClickHouseStore.open(server.url('old_spool'), {
+      spoolDir,
+      requireServer: true,
+    });
+    await store.write(RECORDS.slice(3, 5));
+    expect(await store.spool.pending()).toEqual([]);
+    expect(await store.count()).toBe(5);
+    expect(await store.query({ where: [{ field: 'id', value: 'r000001' }] })).toEqual([
+      { ...RECORDS[1] },
+    ]);
     await store.close();
   });
 

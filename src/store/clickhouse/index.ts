@@ -1,5 +1,5 @@
 // ClickHouse driver (`--store clickhouse://HOST:PORT/DB`, the HTTP port): batched inserts in
-// JSONEachRow, never a statement per record. Idempotent: before a batch is inserted, the ids
+// TabSeparated (encoded by the ingest workers, or by write()), never a statement per record. Idempotent: before a batch is inserted, the ids
 // it shares with the table (in its time range) are dropped from it; the table is a
 // ReplacingMergeTree on the id as a second guard. When the server is unreachable, batches go
 // to a bounded on-disk spool and are delivered, in order, at the next write or close.
@@ -22,6 +22,7 @@ import { StoreError, hasRecords } from '../types.js';
 import type { FlowQuery, QueryRow, Store } from '../types.js';
 import { ClickHouseHttp, isUnavailable, parseClickHouseUrl } from './http.js';
 import { Spool } from './spool.js';
+import type { SpoolFormat } from './spool.js';
 
 const TYPES = { string: 'String', int: 'Int64', strings: 'Array(String)' } as const;
 
@@ -45,7 +46,15 @@ const STATEMENTS: Record<number, string[]> = {
   ],
 };
 
-const HEAD = /^\{"id":"([^"]*)","start_time":(-?\d+)/;
+/** A line's id and start time: TabSeparated's first two fields; JSON lines spooled before. */
+const HEADS: Record<SpoolFormat, RegExp> = {
+  tsv: /^([^\t]*)\t(-?\d+)\t/,
+  jsonl: /^\{"id":"([^"]*)","start_time":(-?\d+)/,
+};
+const INSERTS: Record<SpoolFormat, string> = {
+  tsv: `INSERT INTO ${FLOWS_TABLE} (${COLUMNS.join(', ')}) FORMAT TabSeparated`,
+  jsonl: `INSERT INTO ${FLOWS_TABLE} FORMAT JSONEachRow`,
+};
 
 export interface ClickHouseOptions {
   spoolDir?: string;
@@ -55,7 +64,7 @@ export interface ClickHouseOptions {
 
 export class ClickHouseStore implements Store {
   readonly kind = 'clickhouse';
-  readonly encoding: Encoding = 'json-lines';
+  readonly encoding: Encoding = 'tab-separated';
   private readonly http: ClickHouseHttp;
   readonly spool: Spool;
 
@@ -116,29 +125,29 @@ export class ClickHouseStore implements Store {
     await this.writeEncoded(encode(this.encoding, records));
   }
 
-  /** Write a batch already encoded as JSON lines (by an ingest worker, or by write()). */
+  /** Write a batch already encoded as TabSeparated lines (by an ingest worker, or by write()). */
   async writeEncoded(b: EncodedBatch): Promise<void> {
     if (!hasRecords(b, this.encoding, 'ClickHouse')) return;
     const body = b.text;
     // Earlier batches first: while any wait in the spool, this one waits behind them.
-    if (!(await this.deliverSpool())) await this.spool.put(body);
+    if (!(await this.deliverSpool())) await this.spool.put(body, 'tsv');
     else await this.sendOrSpool(body);
   }
 
   /** Send a batch; on an unreachable server keep it in the spool. */
   private async sendOrSpool(body: string): Promise<void> {
     try {
-      await this.deliver(body);
+      await this.deliver(body, 'tsv');
     } catch (e) {
       if (!isUnavailable(e)) throw e;
-      await this.spool.put(body);
+      await this.spool.put(body, 'tsv');
     }
   }
 
   /** Deliver spooled batches; false when some remain (the server is still unreachable). */
   async deliverSpool(): Promise<boolean> {
     try {
-      await this.spool.drain((b) => this.deliver(b));
+      await this.spool.drain((b, format) => this.deliver(b, format));
       return true;
     } catch (e) {
       if (!isUnavailable(e)) throw e;
@@ -147,14 +156,15 @@ export class ClickHouseStore implements Store {
   }
 
   /** Insert the lines of a batch whose ids the table does not hold. */
-  private async deliver(body: string): Promise<void> {
+  private async deliver(body: string, format: SpoolFormat): Promise<void> {
     await this.migrate();
     const lines = body.split('\n').filter((l) => l !== '');
     const ids: string[] = [];
     let lo = Infinity;
     let hi = -Infinity;
+    const head = HEADS[format];
     for (const l of lines) {
-      const m = HEAD.exec(l);
+      const m = head.exec(l);
       if (!m) throw new StoreError('store.query', 'a spooled line does not start with its id');
       ids.push(m[1] as string);
       const t = Number(m[2]);
@@ -174,9 +184,11 @@ export class ClickHouseStore implements Store {
     const fresh =
       known.size === 0 ? body : lines.filter((_, i) => !known.has(ids[i] as string)).join('\n');
     if (fresh === '') return;
-    await this.http.run(`INSERT INTO ${FLOWS_TABLE} FORMAT JSONEachRow`, fresh, {
-      input_format_skip_unknown_fields: '1',
-    });
+    await this.http.run(
+      INSERTS[format],
+      fresh,
+      format === 'jsonl' ? { input_format_skip_unknown_fields: '1' } : {},
+    );
   }
 
   async query(q: FlowQuery): Promise<QueryRow[]> {

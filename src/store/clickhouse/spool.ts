@@ -6,6 +6,17 @@ import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:
 import path from 'node:path';
 import { StoreError } from '../types.js';
 
+/**
+ * A spooled batch's form, named by its file's extension: TabSeparated lines ('tsv'), or JSON
+ * lines ('jsonl': what zonewall spooled before it sent TabSeparated; still delivered).
+ */
+export type SpoolFormat = 'tsv' | 'jsonl';
+const FORMATS: readonly SpoolFormat[] = ['tsv', 'jsonl'];
+
+function formatOf(name: string): SpoolFormat | undefined {
+  return FORMATS.find((f) => name.endsWith(`.${f}`));
+}
+
 export const DEFAULT_SPOOL_BYTES = 256 * 1024 * 1024;
 
 export class Spool {
@@ -19,7 +30,7 @@ export class Spool {
   /** Batch files waiting, oldest first. */
   async pending(): Promise<string[]> {
     try {
-      return (await readdir(this.dir)).filter((n) => n.endsWith('.jsonl')).sort();
+      return (await readdir(this.dir)).filter((n) => formatOf(n) !== undefined).sort();
     } catch {
       return [];
     }
@@ -31,8 +42,8 @@ export class Spool {
     return n;
   }
 
-  /** Keep a batch (JSONEachRow text) until it can be delivered. */
-  async put(body: string): Promise<void> {
+  /** Keep a batch until it can be delivered. */
+  async put(body: string, format: SpoolFormat): Promise<void> {
     const size = Buffer.byteLength(body);
     if ((await this.bytes()) + size > this.maxBytes)
       throw new StoreError(
@@ -44,15 +55,15 @@ export class Spool {
     // Written under a temporary name and renamed: a crash never leaves half a batch to deliver.
     const tmp = path.join(this.dir, `${name}.tmp`);
     await writeFile(tmp, body);
-    await rename(tmp, path.join(this.dir, `${name}.jsonl`));
+    await rename(tmp, path.join(this.dir, `${name}.${format}`));
   }
 
   /** Deliver waiting batches in order with `send`; stops at the first failure (it is kept). */
-  async drain(send: (body: string) => Promise<void>): Promise<number> {
+  async drain(send: (body: string, format: SpoolFormat) => Promise<void>): Promise<number> {
     let sent = 0;
     for (const f of await this.pending()) {
       const p = path.join(this.dir, f);
-      await send(await readFile(p, 'utf8'));
+      await send(await readFile(p, 'utf8'), formatOf(f) as SpoolFormat);
       await unlink(p);
       sent++;
     }
