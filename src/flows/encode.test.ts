@@ -93,11 +93,7 @@ describe('tsv encoding', () => {
     ]);
     const all = concatEncoded([a, none, b]);
     expect(all).toMatchObject({ count: 3, lo: 10, hi: 70 });
-    expect(all.text.split('\n').map((l) => l.split('\t')[0])).toEqual([
-      'a',
-      'b',
-      'c',
-    ]);
+    expect(all.text.split('\n').map((l) => l.split('\t')[0])).toEqual(['a', 'b', 'c']);
     expect(() => concatEncoded([a, encode('tsv', [blankRecord()])])).toThrow(/cannot join/);
   });
 
@@ -121,11 +117,7 @@ describe('tab-separated encoding (ClickHouse)', () => {
     expect(cells).toHaveLength(FIELDS.length);
     FIELDS.forEach(([name, type], i) => {
       expect(cells[i]).toBe(
-        type === 'int'
-          ? String(1000 + i)
-          : type === 'strings'
-            ? `['${name}=a','${name}=b']`
-            : name,
+        type === 'int' ? String(1000 + i) : type === 'strings' ? `['${name}=a','${name}=b']` : name,
       );
     });
   });

@@ -253,10 +253,10 @@ function contract(open: () => Promise<Store>): void {
     const odd = rec(1001, {
       id: 'odd',
       host: 'a\\b\'c"d ü \\t',
-      source_name_aggr: 'w\\x\'-*',
+      source_name_aggr: "w\\x'-*",
       source_labels: ["it's=a\\b", 'k="v"', ''],
       dest_labels: ['\\'],
-      policies: ['0|t\\|p\'q|allow|0'],
+      policies: ["0|t\\|p'q|allow|0"],
     });
     await store.write([odd]);
     expect(await store.query({ where: [{ field: 'id', value: 'odd' }] })).toEqual([{ ...odd }]);
@@ -264,7 +264,7 @@ function contract(open: () => Promise<Store>): void {
       groupBy: ['source_name_aggr'],
       where: [{ field: 'id', value: 'odd' }],
     });
-    expect(g).toEqual([expect.objectContaining({ source_name_aggr: 'w\\x\'-*', records: 1 })]);
+    expect(g).toEqual([expect.objectContaining({ source_name_aggr: "w\\x'-*", records: 1 })]);
   });
 }
 

@@ -1,8 +1,9 @@
 // ClickHouse driver (`--store clickhouse://HOST:PORT/DB`, the HTTP port): batched inserts in
-// TabSeparated (encoded by the ingest workers, or by write()), never a statement per record. Idempotent: before a batch is inserted, the ids
-// it shares with the table (in its time range) are dropped from it; the table is a
-// ReplacingMergeTree on the id as a second guard. When the server is unreachable, batches go
-// to a bounded on-disk spool and are delivered, in order, at the next write or close.
+// TabSeparated (encoded by the ingest workers, or by write()), never a statement per record.
+// Idempotent: before a batch is inserted, the ids it shares with the table (in its time range)
+// are dropped from it; the table is a ReplacingMergeTree on the id as a second guard. When the
+// server is unreachable, batches go to a bounded on-disk spool and are delivered, in order, at
+// the next write or close.
 import os from 'node:os';
 import path from 'node:path';
 import type { FlowRecord } from '../../flows/record.js';
