@@ -306,8 +306,10 @@ describe('compiled zones enforce exactly the ZonePolicy', () => {
       ),
       { numRuns: 80 },
     );
-    // The damage is often invisible (a disabled or shadowed rule), but not always.
-    expect(found).toBeGreaterThan(10);
+    // The damage is often invisible (a disabled or shadowed rule), but not always: 12 to 24
+    // of the 80 cases showed it over 25 runs (about 0.225 a case). At least 4 fails once in
+    // about 300,000 runs by chance; more than 10 failed about once in 50 (it did in CI).
+    expect(found).toBeGreaterThanOrEqual(4);
   });
 
   /** Zone a to zone b: one Allow rule with these services (a web pod in a, a db pod in b). */
