@@ -15,28 +15,69 @@ function distinct(): FlowRecord {
 /** The records as tab-separated lines. */
 const tsvLines = (rs: readonly FlowRecord[]): string => encode('tsv', rs).text;
 
+const LABELS = new Set(['source_labels', 'dest_labels']);
+const col = (name: string): number => FIELDS.findIndex(([n]) => n === name);
+
 describe('tsv encoding', () => {
-  it('writes every field in FIELDS order, lists joined by U+001E', () => {
-    const cells = tsvLines([distinct()]).split('\t');
+  it('writes every field in FIELDS order, lists joined by U+001E, labels by set number', () => {
+    const b = encode('tsv', [distinct()]);
+    const cells = b.text.split('\t');
     expect(cells).toHaveLength(FIELDS.length);
+    const sets = new Map(b.labelSets);
     FIELDS.forEach(([name, type], i) => {
-      expect(cells[i]).toBe(
-        type === 'int' ? String(1000 + i) : type === 'strings' ? `${name}=a\u001e${name}=b` : name,
-      );
+      if (LABELS.has(name)) {
+        expect(cells[i]).toMatch(/^\d+$/);
+        expect(sets.get(cells[i] as string)).toEqual([`${name}=a`, `${name}=b`]);
+      } else
+        expect(cells[i]).toBe(
+          type === 'int'
+            ? String(1000 + i)
+            : type === 'strings'
+              ? `${name}=a\u001e${name}=b`
+              : name,
+        );
     });
+    expect(b.labelSets).toHaveLength(2);
   });
 
-  it('replaces separators inside values and writes empty lists as empty fields', () => {
+  it('numbers a label set by its content: one number for equal lists, another for any change', () => {
+    const rs = [
+      ['a=1', 'b=2'],
+      ['a=1', 'b=2'],
+      ['a=1', 'b=3'],
+      ['a=1'],
+      [],
+      ['a=1', 'b=2', ''],
+    ].map((labels) => ({ ...blankRecord(), source_labels: [...labels], dest_labels: [...labels] }));
+    const b = encode('tsv', rs);
+    const ids = b.text.split('\n').map((l) => l.split('\t')[col('source_labels')]);
+    const dest = b.text.split('\n').map((l) => l.split('\t')[col('dest_labels')]);
+    expect(dest).toEqual(ids);
+    expect(ids[1]).toBe(ids[0]);
+    expect(new Set(ids).size).toBe(5);
+    expect(b.labelSets).toHaveLength(5);
+    // The same content in another batch (another worker) has the same number.
+    expect(encode('tsv', [rs[2] as FlowRecord]).labelSets[0]?.[0]).toBe(ids[2]);
+    // Numbers are unsigned 64-bit (the store's UBIGINT).
+    for (const id of ids) expect(BigInt(id as string) < 2n ** 64n).toBe(true);
+  });
+
+  it('replaces separators inside values, keeps labels exactly, writes empty lists as empty fields', () => {
     const r = {
       ...blankRecord(),
       host: 'a\tb\nc\rd\u0001',
-      source_labels: ['x=1\u001ey'],
+      source_labels: ['x=1\u001ey\tz'],
       policies: [],
+      pending_policies: ['p\u001eq'],
     };
-    const cells = tsvLines([r]).split('\t');
-    expect(cells[FIELDS.findIndex(([n]) => n === 'host')]).toBe('a b c d ');
-    expect(cells[FIELDS.findIndex(([n]) => n === 'source_labels')]).toBe('x=1 y');
-    expect(cells[FIELDS.findIndex(([n]) => n === 'policies')]).toBe('');
+    const b = encode('tsv', [r]);
+    const cells = b.text.split('\t');
+    expect(cells[col('host')]).toBe('a b c d ');
+    expect(new Map(b.labelSets).get(cells[col('source_labels')] as string)).toEqual([
+      'x=1\u001ey\tz',
+    ]);
+    expect(cells[col('policies')]).toBe('');
+    expect(cells[col('pending_policies')]).toBe('p q');
     expect(tsvLines([r, r]).split('\n')).toHaveLength(2);
   });
 
@@ -79,8 +120,9 @@ describe('tsv encoding', () => {
       const col = FIELDS.findIndex(([n]) => n === f);
       expect(rows.map((c) => c[col])).toEqual(rs.map((r) => r[f as keyof FlowRecord]));
     }
-    const labelsCol = FIELDS.findIndex(([n]) => n === 'dest_labels');
-    expect(rows.map((c) => c[labelsCol])).toEqual(Array(rs.length).fill('app=web'));
+    const [set] = b.labelSets;
+    expect(b.labelSets).toEqual([[set?.[0], ['app=web']]]);
+    expect(rows.map((c) => c[col('dest_labels')])).toEqual(Array(rs.length).fill(set?.[0]));
     expect([...b.workloads].sort()).toEqual(['a-*', 'b-*', 'db-*']);
   });
 
@@ -95,6 +137,18 @@ describe('tsv encoding', () => {
     expect(all).toMatchObject({ count: 3, lo: 10, hi: 70 });
     expect(all.text.split('\n').map((l) => l.split('\t')[0])).toEqual(['a', 'b', 'c']);
     expect(() => concatEncoded([a, encode('tsv', [blankRecord()])])).toThrow(/cannot join/);
+  });
+
+  it('joins the label sets of chunks, each once, and refuses two sets with one number', () => {
+    const rec = (labels: string[]): FlowRecord => ({ ...blankRecord(), source_labels: labels });
+    const a = encode('tsv', [rec(['app=a']), rec(['app=b'])]);
+    const b = encode('tsv', [rec(['app=b']), rec(['app=c'])]);
+    const all = concatEncoded([a, b]);
+    expect(all.labelSets.map(([, l]) => l).sort()).toEqual([[], ['app=a'], ['app=b'], ['app=c']]);
+    const [id] = a.labelSets[0] as readonly [string, readonly string[]];
+    const forged = { ...b, labelSets: [[id, ['app=forged']] as const] };
+    expect(() => concatEncoded([a, forged])).toThrow(/two label sets have the number/);
+    expect(concatEncoded([a, { ...b, labelSets: [[id, ['app=a']] as const] }]).count).toBe(4);
   });
 
   it('splits a batch after n records, both parts keeping its time range', () => {

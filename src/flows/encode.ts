@@ -1,12 +1,15 @@
 // A batch of records in the form a store bulk-loads it, made wherever the records are (an
 // ingest worker, or the main thread). Both forms are tab-separated lines in FIELDS order:
 // - 'tsv' for DuckDB's CSV reader: no escapes at all, so separators inside values become spaces
-//   (clean), and list items are joined by U+001E (split back by DuckDB);
+//   (clean), and list items are joined by U+001E (split back by DuckDB); a labels list is written
+//   as the number of its label set instead, and the batch carries each set once (`labelSets`):
+//   labels are most of a line's characters and the records of a pod share them;
 // - 'tab-separated' for ClickHouse's TabSeparated format: values escaped as it reads them
 //   (backslash, tab, newline, carriage return, NUL), so every value is kept exactly, and lists
 //   written as its array literals (['a','b']).
 // Lines, so encoded chunks from several workers concatenate into one write.
 // Pure: no database module is loaded here (the ingest workers import it); the stores take it.
+import { hash64 } from './ids.js';
 import type { FlowRecord } from './record.js';
 
 export type Encoding = 'tsv' | 'tab-separated';
@@ -29,7 +32,16 @@ export interface EncodedBatch {
    * split keeps the whole's).
    */
   workloads: readonly string[];
+  /**
+   * 'tsv': each labels list of the records, once, with its number (the decimal of a 64-bit
+   * hash of its items), which is what the lines hold in its place; possibly more (a split keeps
+   * the whole's). Empty for 'tab-separated' (its lines hold the lists).
+   */
+  labelSets: readonly LabelSet[];
 }
+
+/** A label set's number and its items. */
+export type LabelSet = readonly [id: string, labels: readonly string[]];
 
 /** The list-item separator in a packed column. */
 export const RS = '\u001e';
@@ -89,12 +101,48 @@ function arrayLiteral(items: readonly string[]): string {
 interface Style {
   str(v: string): string;
   list(items: readonly string[]): string;
+  /** Labels lists by label set number (collected into `sets`), else as lists. */
+  bySet: boolean;
 }
 
 const STYLES: Record<Encoding, Style> = {
-  tsv: { str: clean, list: packed },
-  'tab-separated': { str: escapeTsv, list: arrayLiteral },
+  tsv: { str: clean, list: packed, bySet: true },
+  'tab-separated': { str: escapeTsv, list: arrayLiteral, bySet: false },
 };
+
+/** The number of a label set (its items as JSON): a 64-bit hash of them, in decimal. */
+const labelSetNumber = (content: string): string => BigInt(`0x${hash64(content)}`).toString();
+
+/**
+ * Label sets by number: each list's number (once per list object, then once per content: the
+ * records an adapter reads carry lists of their own), the sets gathered into `sets`. Two sets
+ * with one number (a hash collision) are refused rather than merged.
+ */
+function labelSetWriter(
+  sets: Map<string, readonly string[]>,
+): (items: readonly string[]) => string {
+  const byList = new Map<readonly string[], string>();
+  const byContent = new Map<string, string>();
+  return (items) => {
+    let id = byList.get(items);
+    if (id !== undefined) return id;
+    const content = JSON.stringify(items);
+    id = byContent.get(content);
+    if (id === undefined) {
+      id = labelSetNumber(content);
+      const had = sets.get(id);
+      if (had !== undefined && JSON.stringify(had) !== content) throw labelSetCollision(id);
+      sets.set(id, items);
+      byContent.set(content, id);
+    }
+    byList.set(items, id);
+    return id;
+  };
+}
+
+function labelSetCollision(id: string): Error {
+  return new Error(`two label sets have the number ${id} (a 64-bit hash collision)`);
+}
 
 /** A list's field, each list object written once (the records of a pod share its labels). */
 function listWriter(style: Style): (items: readonly string[]) => string {
@@ -115,6 +163,7 @@ function listWriter(style: Style): (items: readonly string[]) => string {
  */
 function endSegments(
   style: Style,
+  labelsField: (items: readonly string[]) => string,
   workloads: Set<string>,
 ): (
   name: string,
@@ -133,7 +182,7 @@ function endSegments(
     text: string;
   }
   const made = new Map<readonly string[], Segment>();
-  const { str, list } = style;
+  const { str } = style;
   return (name, aggr, namespace, type, labels, zone) => {
     let s = made.get(labels);
     if (
@@ -144,7 +193,7 @@ function endSegments(
       s.type !== type ||
       s.zone !== zone
     ) {
-      const text = `${str(name)}\t${str(aggr)}\t${str(namespace)}\t${type}\t${list(labels)}\t${str(zone)}`;
+      const text = `${str(name)}\t${str(aggr)}\t${str(namespace)}\t${type}\t${labelsField(labels)}\t${str(zone)}`;
       made.set(labels, (s = { name, aggr, namespace, type, zone, text }));
       workloads.add(aggr);
     }
@@ -162,20 +211,22 @@ function endSegments(
 function lines(
   style: Style,
   records: readonly FlowRecord[],
-): { text: string; workloads: Set<string> } {
+): { text: string; workloads: Set<string>; sets: Map<string, readonly string[]> } {
   const c = style.str;
   const l = listWriter(style);
   const workloads = new Set<string>();
+  const sets = new Map<string, readonly string[]>();
+  const labelsField = style.bySet ? labelSetWriter(sets) : listWriter(style);
   // One per side: the two ends of a record may share a list (an empty one) and not the rest.
-  const src = endSegments(style, workloads);
-  const dst = endSegments(style, workloads);
+  const src = endSegments(style, labelsField, workloads);
+  const dst = endSegments(style, labelsField, workloads);
   const out = new Array<string>(records.length);
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as FlowRecord;
     out[i] =
       `${r.id}\t${r.start_time}\t${r.end_time}\t${c(r.host)}\t${r.reporter}\t${r.action}\t${c(r.source_ip)}\t${r.source_port}\t${src(r.source_name, r.source_name_aggr, r.source_namespace, r.source_type, r.source_labels, r.source_zone)}\t${c(r.dest_ip)}\t${r.dest_port}\t${dst(r.dest_name, r.dest_name_aggr, r.dest_namespace, r.dest_type, r.dest_labels, r.dest_zone)}\t${c(r.proto)}\t${r.bytes_in}\t${r.bytes_out}\t${r.packets_in}\t${r.packets_out}\t${r.num_flows}\t${r.num_flows_started}\t${r.num_flows_completed}\t${l(r.policies)}\t${l(r.pending_policies)}\t${r.trace_source}\t${c(r.policy_tier)}\t${c(r.policy_name)}\t${c(r.source_format)}`;
   }
-  return { text: out.join('\n'), workloads };
+  return { text: out.join('\n'), workloads, sets };
 }
 
 /** Encode records for a store. */
@@ -186,8 +237,16 @@ export function encode(encoding: Encoding, records: readonly FlowRecord[]): Enco
     if (r.start_time < lo) lo = r.start_time;
     if (r.start_time > hi) hi = r.start_time;
   }
-  const { text, workloads } = lines(STYLES[encoding], records);
-  return { encoding, count: records.length, lo, hi, text, workloads: [...workloads] };
+  const { text, workloads, sets } = lines(STYLES[encoding], records);
+  return {
+    encoding,
+    count: records.length,
+    lo,
+    hi,
+    text,
+    workloads: [...workloads],
+    labelSets: [...sets],
+  };
 }
 
 /** Several encoded batches of one encoding as one. */
@@ -202,12 +261,14 @@ export function concatEncoded(batches: readonly EncodedBatch[]): EncodedBatch {
       hi: -Infinity,
       text: '',
       workloads: [],
+      labelSets: [],
     };
   if (full.length === 1) return first;
   let count = 0;
   let lo = Infinity;
   let hi = -Infinity;
   const workloads = new Set<string>();
+  const sets = new Map<string, readonly string[]>();
   for (const b of full) {
     if (b.encoding !== first.encoding)
       throw new Error(`cannot join ${b.encoding} and ${first.encoding} batches`);
@@ -215,6 +276,12 @@ export function concatEncoded(batches: readonly EncodedBatch[]): EncodedBatch {
     lo = Math.min(lo, b.lo);
     hi = Math.max(hi, b.hi);
     for (const w of b.workloads) workloads.add(w);
+    for (const [id, labels] of b.labelSets) {
+      const had = sets.get(id);
+      if (had === undefined) sets.set(id, labels);
+      else if (had !== labels && JSON.stringify(had) !== JSON.stringify(labels))
+        throw labelSetCollision(id);
+    }
   }
   return {
     encoding: first.encoding,
@@ -223,13 +290,14 @@ export function concatEncoded(batches: readonly EncodedBatch[]): EncodedBatch {
     hi,
     text: full.map((b) => b.text).join('\n'),
     workloads: [...workloads],
+    labelSets: [...sets],
   };
 }
 
 /**
  * The first n records of a batch and the rest (n between 1 and count - 1). Both keep the
- * batch's time range and workload names: a range around the records and a set holding
- * theirs, which is all a store asks of them.
+ * batch's time range, workload names and label sets: a range around the records and sets
+ * holding theirs, which is all a store asks of them.
  */
 export function splitEncoded(b: EncodedBatch, n: number): [EncodedBatch, EncodedBatch] {
   if (n <= 0 || n >= b.count) throw new Error(`cannot split ${b.count} records after ${n}`);

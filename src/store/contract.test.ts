@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { encode } from '../flows/encode.js';
 import { FIELDS, blankRecord } from '../flows/record.js';
 import type { FlowRecord } from '../flows/record.js';
 import { LocalClickHouse, findClickHouseServer } from './clickhouse/local-server.js';
@@ -300,12 +301,32 @@ describe('DuckDB store', () => {
     expect(left).toEqual(expect.arrayContaining([live, other]));
   });
 
-  it('a value holding the packing separators is stored with spaces instead', async () => {
+  it('a value holding the packing separators is stored with spaces instead; labels exactly', async () => {
     const store = await DuckDbStore.open(':memory:');
-    await store.write([rec(1, { host: 'a\nb', source_labels: ['x\u001ey', 'z'] })]);
-    expect(await store.query({ limit: 1 })).toEqual([
-      expect.objectContaining({ host: 'a b', source_labels: ['x y', 'z'], dest_port: 443 }),
+    await store.write([
+      rec(1, { host: 'a\nb', policies: ['x\u001ey'], source_labels: ['x\u001ey\tq\n', 'z'] }),
     ]);
+    expect(await store.query({ limit: 1 })).toEqual([
+      expect.objectContaining({
+        host: 'a b',
+        policies: ['x y'],
+        source_labels: ['x\u001ey\tq\n', 'z'],
+        dest_port: 443,
+      }),
+    ]);
+    await store.close();
+  });
+
+  it('refuses a batch whose line names a label set the batch does not hold, storing none of it', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    const b = encode('tsv', [rec(1), rec(2, { source_labels: ['app=other'] })]);
+    const missing = { ...b, labelSets: b.labelSets.filter(([, l]) => !l.includes('app=other')) };
+    await expect(store.writeEncoded(missing)).rejects.toThrow(
+      /label set \d+ of a row is not in its batch/,
+    );
+    expect(await store.count()).toBe(0);
+    await store.writeEncoded(b);
+    expect(await store.count()).toBe(2);
     await store.close();
   });
 

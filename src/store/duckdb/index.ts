@@ -2,18 +2,20 @@
 // loaded: its records, as tab-separated lines (encoded by the ingest workers, or by write()),
 // go to a temporary file that DuckDB's parallel CSV reader loads in one INSERT ... SELECT,
 // keeping only the rows whose id the store does not hold yet (so ingesting a file twice doubles
-// nothing). Batches of at least a row group (122,880 rows) are written straight to the
+// nothing). The lines hold a label set's number in place of each labels list; the batch's sets
+// go to a temporary table first (through the appender, so labels are stored exactly) and the
+// INSERT joins them back. Batches of at least a row group (122,880 rows) are written straight to the
 // database file instead of through its write-ahead log.
 import { randomUUID } from 'node:crypto';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import nodePath from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, LIST, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FIELDS } from '../../flows/record.js';
 import type { FlowRecord } from '../../flows/record.js';
 import { clean, encode } from '../../flows/encode.js';
-import type { EncodedBatch, Encoding } from '../../flows/encode.js';
+import type { EncodedBatch, Encoding, LabelSet } from '../../flows/encode.js';
 import {
   COLUMNS,
   FLOWS_TABLE,
@@ -31,18 +33,31 @@ import type { FlowQuery, QueryRow, Store } from '../types.js';
 
 const TYPES = { string: 'VARCHAR', int: 'BIGINT', strings: 'VARCHAR[]' } as const;
 
-/** The CSV reader's view of a batch file: every column as it is written. */
-const CSV_COLUMNS = `{${FIELDS.map(([n, t]) => `'${n}': '${t === 'int' ? 'BIGINT' : 'VARCHAR'}'`).join(', ')}}`;
+/** The temporary table of a batch's label sets (number, items), joined to its rows. */
+const LABEL_SETS = 'zonewall_batch_label_sets';
+const LABEL_COLUMNS = ['source_labels', 'dest_labels'];
 
 /** The file's columns as the table's: lists split (an empty field is an empty list). */
-const FROM_CSV = FIELDS.map(([name, type]) =>
-  type === 'strings'
-    ? `CASE WHEN ${name} = '' THEN CAST([] AS VARCHAR[]) ELSE string_split(${name}, chr(30)) END AS ${name}`
-    : name,
+const CSV_COLUMNS = `{${FIELDS.map(([n, t]) => `'${n}': '${LABEL_COLUMNS.includes(n) ? 'UBIGINT' : t === 'int' ? 'BIGINT' : 'VARCHAR'}'`).join(', ')}}`;
+
+/**
+ * The batch file (alias c) as the table's columns: labels lists from the batch's label sets
+ * (a number without its set fails the INSERT: a row is never stored without its labels), other
+ * lists split (an empty field is an empty list).
+ */
+const FROM_CSV = FIELDS.map(([name, type], i) =>
+  LABEL_COLUMNS.includes(name)
+    ? `coalesce(l${i}.labels, error('label set ' || c.${name} || ' of a row is not in its batch')) AS ${name}`
+    : type === 'strings'
+      ? `CASE WHEN c.${name} = '' THEN CAST([] AS VARCHAR[]) ELSE string_split(c.${name}, chr(30)) END AS ${name}`
+      : `c.${name}`,
 ).join(', ');
+const LABEL_JOINS = FIELDS.map(([name], i) =>
+  LABEL_COLUMNS.includes(name) ? ` LEFT JOIN ${LABEL_SETS} l${i} ON l${i}.id = c.${name}` : '',
+).join('');
 
 function csvSource(file: string): string {
-  return `read_csv(${DUCKDB_DIALECT.str(file)}, delim = '\t', quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', nullstr = chr(1), columns = ${CSV_COLUMNS})`;
+  return `read_csv(${DUCKDB_DIALECT.str(file)}, delim = '\t', quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', nullstr = chr(1), columns = ${CSV_COLUMNS}) c${LABEL_JOINS}`;
 }
 
 /** DuckDB's spellings. */
@@ -181,6 +196,7 @@ export class DuckDbStore implements Store {
       await writeFile(file, `${b.text}\n`);
       // The file holds the names as cleaned for it.
       await this.addWorkloads(b.workloads.map(clean));
+      await this.loadLabelSets(b.labelSets);
       // Only rows of the batch's time range can share an id with it (the id covers the start
       // time's line). NOT IN builds its hash table on those stored ids; DuckDB planned the
       // ANTI JOIN building it on the batch's rows, every column of them (a 122,880-row batch
@@ -196,6 +212,24 @@ export class DuckDbStore implements Store {
       });
     } finally {
       await rm(file, { force: true });
+    }
+  }
+
+  /** The batch's label sets as the temporary table (replacing the last batch's). */
+  private async loadLabelSets(sets: readonly LabelSet[]): Promise<void> {
+    await this.conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${LABEL_SETS} (id UBIGINT PRIMARY KEY, labels VARCHAR[] NOT NULL)`,
+    );
+    const appender = await this.conn.createAppender(LABEL_SETS, 'main', 'temp');
+    try {
+      for (const [id, labels] of sets) {
+        appender.appendUBigInt(BigInt(id));
+        appender.appendList(labels, LIST(VARCHAR));
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
     }
   }
 
