@@ -4,8 +4,8 @@
 // keeping only the rows whose id the store does not hold yet (so ingesting a file twice doubles
 // nothing). The lines hold a label set's number in place of each labels list; the batch's sets
 // go to a temporary table first (through the appender, so labels are stored exactly) and the
-// INSERT joins them back. Batches of at least a row group (122,880 rows) are written straight to the
-// database file instead of through its write-ahead log.
+// INSERT joins them back. Batches of at least a row group (122,880 rows) are written straight
+// to the database file instead of through its write-ahead log.
 import { randomUUID } from 'node:crypto';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -37,7 +37,7 @@ const TYPES = { string: 'VARCHAR', int: 'BIGINT', strings: 'VARCHAR[]' } as cons
 const LABEL_SETS = 'zonewall_batch_label_sets';
 const LABEL_COLUMNS = ['source_labels', 'dest_labels'];
 
-/** The file's columns as the table's: lists split (an empty field is an empty list). */
+/** The CSV reader's view of a batch file: every column as it is written. */
 const CSV_COLUMNS = `{${FIELDS.map(([n, t]) => `'${n}': '${LABEL_COLUMNS.includes(n) ? 'UBIGINT' : t === 'int' ? 'BIGINT' : 'VARCHAR'}'`).join(', ')}}`;
 
 /**
