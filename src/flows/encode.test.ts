@@ -15,32 +15,24 @@ function distinct(): FlowRecord {
 /** The records as tab-separated lines. */
 const tsvLines = (rs: readonly FlowRecord[]): string => encode('tsv', rs).text;
 
-const LABELS = new Set(['source_labels', 'dest_labels']);
 const col = (name: string): number => FIELDS.findIndex(([n]) => n === name);
 
 describe('tsv encoding', () => {
-  it('writes every field in FIELDS order, lists joined by U+001E, labels by set number', () => {
+  it('writes every field in FIELDS order, each list as its number', () => {
     const b = encode('tsv', [distinct()]);
     const cells = b.text.split('\t');
     expect(cells).toHaveLength(FIELDS.length);
-    const sets = new Map(b.labelSets);
+    const lists = new Map(b.lists);
     FIELDS.forEach(([name, type], i) => {
-      if (LABELS.has(name)) {
+      if (type === 'strings') {
         expect(cells[i]).toMatch(/^\d+$/);
-        expect(sets.get(cells[i] as string)).toEqual([`${name}=a`, `${name}=b`]);
-      } else
-        expect(cells[i]).toBe(
-          type === 'int'
-            ? String(1000 + i)
-            : type === 'strings'
-              ? `${name}=a\u001e${name}=b`
-              : name,
-        );
+        expect(lists.get(cells[i] as string)).toEqual([`${name}=a`, `${name}=b`]);
+      } else expect(cells[i]).toBe(type === 'int' ? String(1000 + i) : name);
     });
-    expect(b.labelSets).toHaveLength(2);
+    expect(b.lists).toHaveLength(4);
   });
 
-  it('numbers a label set by its content: one number for equal lists, another for any change', () => {
+  it('numbers a list by its content: one number for equal lists, another for any change', () => {
     const rs = [
       ['a=1', 'b=2'],
       ['a=1', 'b=2'],
@@ -55,29 +47,28 @@ describe('tsv encoding', () => {
     expect(dest).toEqual(ids);
     expect(ids[1]).toBe(ids[0]);
     expect(new Set(ids).size).toBe(5);
-    expect(b.labelSets).toHaveLength(5);
+    expect(b.lists).toHaveLength(5);
     // The same content in another batch (another worker) has the same number.
-    expect(encode('tsv', [rs[2] as FlowRecord]).labelSets[0]?.[0]).toBe(ids[2]);
+    expect(encode('tsv', [rs[2] as FlowRecord]).lists[0]?.[0]).toBe(ids[2]);
     // Numbers are unsigned 64-bit (the store's UBIGINT).
     for (const id of ids) expect(BigInt(id as string) < 2n ** 64n).toBe(true);
   });
 
-  it('replaces separators inside values, keeps labels exactly, writes empty lists as empty fields', () => {
+  it('replaces separators inside values and keeps list items exactly', () => {
     const r = {
       ...blankRecord(),
-      host: 'a\tb\nc\rd\u0001',
+      host: 'a\tb\nc\rd\u0001e\u001ef',
       source_labels: ['x=1\u001ey\tz'],
       policies: [],
-      pending_policies: ['p\u001eq'],
+      pending_policies: ['p\nq', '', '\u0001'],
     };
     const b = encode('tsv', [r]);
     const cells = b.text.split('\t');
-    expect(cells[col('host')]).toBe('a b c d ');
-    expect(new Map(b.labelSets).get(cells[col('source_labels')] as string)).toEqual([
-      'x=1\u001ey\tz',
-    ]);
-    expect(cells[col('policies')]).toBe('');
-    expect(cells[col('pending_policies')]).toBe('p q');
+    expect(cells[col('host')]).toBe('a b c d e\u001ef');
+    const lists = new Map(b.lists);
+    expect(lists.get(cells[col('source_labels')] as string)).toEqual(['x=1\u001ey\tz']);
+    expect(lists.get(cells[col('policies')] as string)).toEqual([]);
+    expect(lists.get(cells[col('pending_policies')] as string)).toEqual(['p\nq', '', '\u0001']);
     expect(tsvLines([r, r]).split('\n')).toHaveLength(2);
   });
 
@@ -120,9 +111,9 @@ describe('tsv encoding', () => {
       const col = FIELDS.findIndex(([n]) => n === f);
       expect(rows.map((c) => c[col])).toEqual(rs.map((r) => r[f as keyof FlowRecord]));
     }
-    const [set] = b.labelSets;
-    expect(b.labelSets).toEqual([[set?.[0], ['app=web']]]);
-    expect(rows.map((c) => c[col('dest_labels')])).toEqual(Array(rs.length).fill(set?.[0]));
+    const web = b.lists.filter(([, items]) => items[0] === 'app=web');
+    expect(web).toEqual([[web[0]?.[0], ['app=web']]]);
+    expect(rows.map((c) => c[col('dest_labels')])).toEqual(Array(rs.length).fill(web[0]?.[0]));
     expect([...b.workloads].sort()).toEqual(['a-*', 'b-*', 'db-*']);
   });
 
@@ -139,16 +130,16 @@ describe('tsv encoding', () => {
     expect(() => concatEncoded([a, encode('tsv', [blankRecord()])])).toThrow(/cannot join/);
   });
 
-  it('joins the label sets of chunks, each once, and refuses two sets with one number', () => {
+  it('joins the lists of chunks, each once, and refuses two lists with one number', () => {
     const rec = (labels: string[]): FlowRecord => ({ ...blankRecord(), source_labels: labels });
     const a = encode('tsv', [rec(['app=a']), rec(['app=b'])]);
     const b = encode('tsv', [rec(['app=b']), rec(['app=c'])]);
     const all = concatEncoded([a, b]);
-    expect(all.labelSets.map(([, l]) => l).sort()).toEqual([[], ['app=a'], ['app=b'], ['app=c']]);
-    const [id] = a.labelSets[0] as readonly [string, readonly string[]];
-    const forged = { ...b, labelSets: [[id, ['app=forged']] as const] };
-    expect(() => concatEncoded([a, forged])).toThrow(/two label sets have the number/);
-    expect(concatEncoded([a, { ...b, labelSets: [[id, ['app=a']] as const] }]).count).toBe(4);
+    expect(all.lists.map(([, l]) => l).sort()).toEqual([[], ['app=a'], ['app=b'], ['app=c']]);
+    const [id] = a.lists.find(([, l]) => l[0] === 'app=a') as readonly [string, readonly string[]];
+    const forged = { ...b, lists: [[id, ['app=forged']] as const] };
+    expect(() => concatEncoded([a, forged])).toThrow(/two lists have the number/);
+    expect(concatEncoded([a, { ...b, lists: [[id, ['app=a']] as const] }]).count).toBe(4);
   });
 
   it('splits a batch after n records, both parts keeping its time range', () => {

@@ -1,9 +1,9 @@
 // A batch of records in the form a store bulk-loads it, made wherever the records are (an
 // ingest worker, or the main thread). Both forms are tab-separated lines in FIELDS order:
 // - 'tsv' for DuckDB's CSV reader: no escapes at all, so separators inside values become spaces
-//   (clean), and list items are joined by U+001E (split back by DuckDB); a labels list is written
-//   as the number of its label set instead, and the batch carries each set once (`labelSets`):
-//   labels are most of a line's characters and the records of a pod share them;
+//   (clean); a list is written as its number (a hash of its items) and the batch carries each
+//   distinct list once (`lists`), so lists are kept exactly. Labels are most of a record's
+//   characters, and the records of a pod share its labels (and of a path, its policy trace);
 // - 'tab-separated' for ClickHouse's TabSeparated format: values escaped as it reads them
 //   (backslash, tab, newline, carriage return, NUL), so every value is kept exactly, and lists
 //   written as its array literals (['a','b']).
@@ -33,22 +33,20 @@ export interface EncodedBatch {
    */
   workloads: readonly string[];
   /**
-   * 'tsv': each labels list of the records, once, with its number (the decimal of a 64-bit
-   * hash of its items), which is what the lines hold in its place; possibly more (a split keeps
-   * the whole's). Empty for 'tab-separated' (its lines hold the lists).
+   * 'tsv': each distinct list (labels, policy trace) of the records, once, with its number (the
+   * decimal of a 64-bit hash of its items), which the lines hold in its place; possibly more (a
+   * split keeps the whole's). Empty for 'tab-separated' (its lines hold the lists).
    */
-  labelSets: readonly LabelSet[];
+  lists: readonly NumberedList[];
 }
 
-/** A label set's number and its items. */
-export type LabelSet = readonly [id: string, labels: readonly string[]];
+/** A list's number and its items. */
+export type NumberedList = readonly [id: string, items: readonly string[]];
 
-/** The list-item separator in a packed column. */
-export const RS = '\u001e';
 // eslint-disable-next-line no-control-regex -- the separators are control characters on purpose
-const SEPARATORS = /[\t\n\r\u001e\u0001]/g;
+const SEPARATORS = /[\t\n\r\u0001]/g;
 // eslint-disable-next-line no-control-regex -- as above
-const HAS_SEPARATOR = /[\t\n\r\u001e\u0001]/;
+const HAS_SEPARATOR = /[\t\n\r\u0001]/;
 
 /**
  * A value without the separators, nor U+0001 (the store's CSV null marker, so that an empty
@@ -56,15 +54,6 @@ const HAS_SEPARATOR = /[\t\n\r\u001e\u0001]/;
  */
 export function clean(v: string): string {
   return HAS_SEPARATOR.test(v) ? v.replace(SEPARATORS, ' ') : v;
-}
-
-/** A list as one DuckDB field: items joined by RS; an empty list is an empty field. */
-function packed(items: readonly string[]): string {
-  return items.length === 0
-    ? ''
-    : items.length === 1
-      ? clean(items[0] as string)
-      : items.map(clean).join(RS);
 }
 
 /** The characters TabSeparated reads as syntax in a value; in an array item, the quote too. */
@@ -100,27 +89,24 @@ function arrayLiteral(items: readonly string[]): string {
 /** How one encoding writes a string field and a list field. */
 interface Style {
   str(v: string): string;
-  list(items: readonly string[]): string;
-  /** Labels lists by label set number (collected into `sets`), else as lists. */
-  bySet: boolean;
+  /** A list as its field; none: a list is written as its number (listNumbers). */
+  list?: (items: readonly string[]) => string;
 }
 
 const STYLES: Record<Encoding, Style> = {
-  tsv: { str: clean, list: packed, bySet: true },
-  'tab-separated': { str: escapeTsv, list: arrayLiteral, bySet: false },
+  tsv: { str: clean },
+  'tab-separated': { str: escapeTsv, list: arrayLiteral },
 };
 
-/** The number of a label set (its items as JSON): a 64-bit hash of them, in decimal. */
-const labelSetNumber = (content: string): string => BigInt(`0x${hash64(content)}`).toString();
+/** A list's number (from its items as JSON): a 64-bit hash of them, in decimal. */
+const listNumber = (content: string): string => BigInt(`0x${hash64(content)}`).toString();
 
 /**
- * Label sets by number: each list's number (once per list object, then once per content: the
- * records an adapter reads carry lists of their own), the sets gathered into `sets`. Two sets
- * with one number (a hash collision) are refused rather than merged.
+ * Lists by number: each list's number (once per list object, then once per content: the
+ * records an adapter reads carry lists of their own), the lists gathered into `sets`. Two
+ * lists with one number (a hash collision) are refused rather than merged.
  */
-function labelSetWriter(
-  sets: Map<string, readonly string[]>,
-): (items: readonly string[]) => string {
+function listNumbers(sets: Map<string, readonly string[]>): (items: readonly string[]) => string {
   const byList = new Map<readonly string[], string>();
   const byContent = new Map<string, string>();
   return (items) => {
@@ -129,9 +115,9 @@ function labelSetWriter(
     const content = JSON.stringify(items);
     id = byContent.get(content);
     if (id === undefined) {
-      id = labelSetNumber(content);
+      id = listNumber(content);
       const had = sets.get(id);
-      if (had !== undefined && JSON.stringify(had) !== content) throw labelSetCollision(id);
+      if (had !== undefined && JSON.stringify(had) !== content) throw listCollision(id);
       sets.set(id, items);
       byContent.set(content, id);
     }
@@ -140,16 +126,18 @@ function labelSetWriter(
   };
 }
 
-function labelSetCollision(id: string): Error {
-  return new Error(`two label sets have the number ${id} (a 64-bit hash collision)`);
+function listCollision(id: string): Error {
+  return new Error(`two lists have the number ${id} (a 64-bit hash collision)`);
 }
 
 /** A list's field, each list object written once (the records of a pod share its labels). */
-function listWriter(style: Style): (items: readonly string[]) => string {
+function listWriter(
+  list: (items: readonly string[]) => string,
+): (items: readonly string[]) => string {
   const written = new Map<readonly string[], string>();
   return (items) => {
     let p = written.get(items);
-    if (p === undefined) written.set(items, (p = style.list(items)));
+    if (p === undefined) written.set(items, (p = list(items)));
     return p;
   };
 }
@@ -163,7 +151,7 @@ function listWriter(style: Style): (items: readonly string[]) => string {
  */
 function endSegments(
   style: Style,
-  labelsField: (items: readonly string[]) => string,
+  listField: (items: readonly string[]) => string,
   workloads: Set<string>,
 ): (
   name: string,
@@ -193,7 +181,7 @@ function endSegments(
       s.type !== type ||
       s.zone !== zone
     ) {
-      const text = `${str(name)}\t${str(aggr)}\t${str(namespace)}\t${type}\t${labelsField(labels)}\t${str(zone)}`;
+      const text = `${str(name)}\t${str(aggr)}\t${str(namespace)}\t${type}\t${listField(labels)}\t${str(zone)}`;
       made.set(labels, (s = { name, aggr, namespace, type, zone, text }));
       workloads.add(aggr);
     }
@@ -213,13 +201,12 @@ function lines(
   records: readonly FlowRecord[],
 ): { text: string; workloads: Set<string>; sets: Map<string, readonly string[]> } {
   const c = style.str;
-  const l = listWriter(style);
   const workloads = new Set<string>();
   const sets = new Map<string, readonly string[]>();
-  const labelsField = style.bySet ? labelSetWriter(sets) : listWriter(style);
+  const l = style.list ? listWriter(style.list) : listNumbers(sets);
   // One per side: the two ends of a record may share a list (an empty one) and not the rest.
-  const src = endSegments(style, labelsField, workloads);
-  const dst = endSegments(style, labelsField, workloads);
+  const src = endSegments(style, l, workloads);
+  const dst = endSegments(style, l, workloads);
   const out = new Array<string>(records.length);
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as FlowRecord;
@@ -245,7 +232,7 @@ export function encode(encoding: Encoding, records: readonly FlowRecord[]): Enco
     hi,
     text,
     workloads: [...workloads],
-    labelSets: [...sets],
+    lists: [...sets],
   };
 }
 
@@ -261,7 +248,7 @@ export function concatEncoded(batches: readonly EncodedBatch[]): EncodedBatch {
       hi: -Infinity,
       text: '',
       workloads: [],
-      labelSets: [],
+      lists: [],
     };
   if (full.length === 1) return first;
   let count = 0;
@@ -276,11 +263,11 @@ export function concatEncoded(batches: readonly EncodedBatch[]): EncodedBatch {
     lo = Math.min(lo, b.lo);
     hi = Math.max(hi, b.hi);
     for (const w of b.workloads) workloads.add(w);
-    for (const [id, labels] of b.labelSets) {
+    for (const [id, items] of b.lists) {
       const had = sets.get(id);
-      if (had === undefined) sets.set(id, labels);
-      else if (had !== labels && JSON.stringify(had) !== JSON.stringify(labels))
-        throw labelSetCollision(id);
+      if (had === undefined) sets.set(id, items);
+      else if (had !== items && JSON.stringify(had) !== JSON.stringify(items))
+        throw listCollision(id);
     }
   }
   return {
@@ -290,13 +277,13 @@ export function concatEncoded(batches: readonly EncodedBatch[]): EncodedBatch {
     hi,
     text: full.map((b) => b.text).join('\n'),
     workloads: [...workloads],
-    labelSets: [...sets],
+    lists: [...sets],
   };
 }
 
 /**
  * The first n records of a batch and the rest (n between 1 and count - 1). Both keep the
- * batch's time range, workload names and label sets: a range around the records and sets
+ * batch's time range, workload names and lists: a range around the records and sets
  * holding theirs, which is all a store asks of them.
  */
 export function splitEncoded(b: EncodedBatch, n: number): [EncodedBatch, EncodedBatch] {

@@ -267,6 +267,18 @@ function contract(open: () => Promise<Store>): void {
     });
     expect(g).toEqual([expect.objectContaining({ source_name_aggr: "w\\x'-*", records: 1 })]);
   });
+
+  it('keeps every character of list items, separators and control characters too', async () => {
+    const lists = rec(1002, {
+      id: 'lists',
+      source_labels: ['a=1\tb', 'c=2\nd\re', 'f=\u001e\u0001\u0000'],
+      dest_labels: [''],
+      policies: ['0|t|p\tq|allow|0'],
+      pending_policies: ['\n'],
+    });
+    await store.write([lists]);
+    expect(await store.query({ where: [{ field: 'id', value: 'lists' }] })).toEqual([{ ...lists }]);
+  });
 }
 
 /** A store a newer zonewall migrated is refused on open, not written to. */
@@ -301,28 +313,25 @@ describe('DuckDB store', () => {
     expect(left).toEqual(expect.arrayContaining([live, other]));
   });
 
-  it('a value holding the packing separators is stored with spaces instead; labels exactly', async () => {
+  it('a value holding a separator is stored with a space instead (list items exactly)', async () => {
     const store = await DuckDbStore.open(':memory:');
-    await store.write([
-      rec(1, { host: 'a\nb', policies: ['x\u001ey'], source_labels: ['x\u001ey\tq\n', 'z'] }),
-    ]);
+    await store.write([rec(1, { host: 'a\nb\tc\u0001d\u001ee', source_labels: ['x\ty', 'z'] })]);
     expect(await store.query({ limit: 1 })).toEqual([
       expect.objectContaining({
-        host: 'a b',
-        policies: ['x y'],
-        source_labels: ['x\u001ey\tq\n', 'z'],
+        host: 'a b c d\u001ee',
+        source_labels: ['x\ty', 'z'],
         dest_port: 443,
       }),
     ]);
     await store.close();
   });
 
-  it('refuses a batch whose line names a label set the batch does not hold, storing none of it', async () => {
+  it('refuses a batch whose line names a list the batch does not hold, storing none of it', async () => {
     const store = await DuckDbStore.open(':memory:');
     const b = encode('tsv', [rec(1), rec(2, { source_labels: ['app=other'] })]);
-    const missing = { ...b, labelSets: b.labelSets.filter(([, l]) => !l.includes('app=other')) };
+    const missing = { ...b, lists: b.lists.filter(([, l]) => !l.includes('app=other')) };
     await expect(store.writeEncoded(missing)).rejects.toThrow(
-      /label set \d+ of a row is not in its batch/,
+      /list \d+ of a row is not in its batch/,
     );
     expect(await store.count()).toBe(0);
     await store.writeEncoded(b);

@@ -2,9 +2,9 @@
 // loaded: its records, as tab-separated lines (encoded by the ingest workers, or by write()),
 // go to a temporary file that DuckDB's parallel CSV reader loads in one INSERT ... SELECT,
 // keeping only the rows whose id the store does not hold yet (so ingesting a file twice doubles
-// nothing). The lines hold a label set's number in place of each labels list; the batch's sets
-// go to a temporary table first (through the appender, so labels are stored exactly) and the
-// INSERT joins them back. Batches of at least a row group (122,880 rows) are written straight
+// nothing). The lines hold a number in place of each list (labels, policy traces); the batch's
+// distinct lists go to a temporary table first (through the appender, so lists are stored
+// exactly) and the INSERT joins them back. Batches of at least a row group (122,880 rows) are written straight
 // to the database file instead of through its write-ahead log.
 import { randomUUID } from 'node:crypto';
 import { readdir, rm, writeFile } from 'node:fs/promises';
@@ -15,7 +15,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { FIELDS } from '../../flows/record.js';
 import type { FlowRecord } from '../../flows/record.js';
 import { clean, encode } from '../../flows/encode.js';
-import type { EncodedBatch, Encoding, LabelSet } from '../../flows/encode.js';
+import type { EncodedBatch, Encoding, NumberedList } from '../../flows/encode.js';
 import {
   COLUMNS,
   FLOWS_TABLE,
@@ -33,31 +33,27 @@ import type { FlowQuery, QueryRow, Store } from '../types.js';
 
 const TYPES = { string: 'VARCHAR', int: 'BIGINT', strings: 'VARCHAR[]' } as const;
 
-/** The temporary table of a batch's label sets (number, items), joined to its rows. */
-const LABEL_SETS = 'zonewall_batch_label_sets';
-const LABEL_COLUMNS = ['source_labels', 'dest_labels'];
+/** The temporary table of a batch's distinct lists (number, items), joined to its rows. */
+const BATCH_LISTS = 'zonewall_batch_lists';
 
-/** The CSV reader's view of a batch file: every column as it is written. */
-const CSV_COLUMNS = `{${FIELDS.map(([n, t]) => `'${n}': '${LABEL_COLUMNS.includes(n) ? 'UBIGINT' : t === 'int' ? 'BIGINT' : 'VARCHAR'}'`).join(', ')}}`;
+/** The CSV reader's view of a batch file: every column as it is written (a list: its number). */
+const CSV_COLUMNS = `{${FIELDS.map(([n, t]) => `'${n}': '${t === 'strings' ? 'UBIGINT' : t === 'int' ? 'BIGINT' : 'VARCHAR'}'`).join(', ')}}`;
 
 /**
- * The batch file (alias c) as the table's columns: labels lists from the batch's label sets
- * (a number without its set fails the INSERT: a row is never stored without its labels), other
- * lists split (an empty field is an empty list).
+ * The batch file (alias c) as the table's columns, each list from the batch's lists by its
+ * number (a number the batch does not hold fails the INSERT: no row is stored without a list).
  */
 const FROM_CSV = FIELDS.map(([name, type], i) =>
-  LABEL_COLUMNS.includes(name)
-    ? `coalesce(l${i}.labels, error('label set ' || c.${name} || ' of a row is not in its batch')) AS ${name}`
-    : type === 'strings'
-      ? `CASE WHEN c.${name} = '' THEN CAST([] AS VARCHAR[]) ELSE string_split(c.${name}, chr(30)) END AS ${name}`
-      : `c.${name}`,
+  type === 'strings'
+    ? `coalesce(l${i}.items, error('list ' || c.${name} || ' of a row is not in its batch')) AS ${name}`
+    : `c.${name}`,
 ).join(', ');
-const LABEL_JOINS = FIELDS.map(([name], i) =>
-  LABEL_COLUMNS.includes(name) ? ` LEFT JOIN ${LABEL_SETS} l${i} ON l${i}.id = c.${name}` : '',
+const LIST_JOINS = FIELDS.map(([name, type], i) =>
+  type === 'strings' ? ` LEFT JOIN ${BATCH_LISTS} l${i} ON l${i}.id = c.${name}` : '',
 ).join('');
 
 function csvSource(file: string): string {
-  return `read_csv(${DUCKDB_DIALECT.str(file)}, delim = '\t', quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', nullstr = chr(1), columns = ${CSV_COLUMNS}) c${LABEL_JOINS}`;
+  return `read_csv(${DUCKDB_DIALECT.str(file)}, delim = '\t', quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', nullstr = chr(1), columns = ${CSV_COLUMNS}) c${LIST_JOINS}`;
 }
 
 /** DuckDB's spellings. */
@@ -196,7 +192,7 @@ export class DuckDbStore implements Store {
       await writeFile(file, `${b.text}\n`);
       // The file holds the names as cleaned for it.
       await this.addWorkloads(b.workloads.map(clean));
-      await this.loadLabelSets(b.labelSets);
+      await this.loadLists(b.lists);
       // Only rows of the batch's time range can share an id with it (the id covers the start
       // time's line). NOT IN builds its hash table on those stored ids; DuckDB planned the
       // ANTI JOIN building it on the batch's rows, every column of them (a 122,880-row batch
@@ -215,16 +211,16 @@ export class DuckDbStore implements Store {
     }
   }
 
-  /** The batch's label sets as the temporary table (replacing the last batch's). */
-  private async loadLabelSets(sets: readonly LabelSet[]): Promise<void> {
+  /** The batch's lists as the temporary table (replacing the last batch's). */
+  private async loadLists(lists: readonly NumberedList[]): Promise<void> {
     await this.conn.run(
-      `CREATE OR REPLACE TEMP TABLE ${LABEL_SETS} (id UBIGINT PRIMARY KEY, labels VARCHAR[] NOT NULL)`,
+      `CREATE OR REPLACE TEMP TABLE ${BATCH_LISTS} (id UBIGINT PRIMARY KEY, items VARCHAR[] NOT NULL)`,
     );
-    const appender = await this.conn.createAppender(LABEL_SETS, 'main', 'temp');
+    const appender = await this.conn.createAppender(BATCH_LISTS, 'main', 'temp');
     try {
-      for (const [id, labels] of sets) {
+      for (const [id, items] of lists) {
         appender.appendUBigInt(BigInt(id));
-        appender.appendList(labels, LIST(VARCHAR));
+        appender.appendList(items, LIST(VARCHAR));
         appender.endRow();
       }
       appender.flushSync();
