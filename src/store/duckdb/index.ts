@@ -4,8 +4,8 @@
 // keeping only the rows whose id the store does not hold yet (so ingesting a file twice doubles
 // nothing). The lines hold a number in place of each list (labels, policy traces); the batch's
 // distinct lists go to a temporary table first (through the appender, so lists are stored
-// exactly) and the INSERT joins them back. Batches of at least a row group (122,880 rows) are written straight
-// to the database file instead of through its write-ahead log.
+// exactly) and the INSERT joins them back. Batches of at least a row group (122,880 rows) are
+// written straight to the database file instead of through its write-ahead log.
 import { randomUUID } from 'node:crypto';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
