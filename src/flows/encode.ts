@@ -102,28 +102,60 @@ const STYLES: Record<Encoding, Style> = {
 const listNumber = (content: string): string => BigInt(`0x${hash64(content)}`).toString();
 
 /**
- * Lists by number: each list's number (once per list object, then once per content: the
- * records an adapter reads carry lists of their own), the lists gathered into `sets`. Two
- * lists with one number (a hash collision) are refused rather than merged.
+ * Lists by number: each list object's number (the lists come interned, so one object per
+ * content), the lists gathered into `sets`. Two lists with one number (a hash collision) are
+ * refused rather than merged.
  */
 function listNumbers(sets: Map<string, readonly string[]>): (items: readonly string[]) => string {
   const byList = new Map<readonly string[], string>();
-  const byContent = new Map<string, string>();
   return (items) => {
     let id = byList.get(items);
     if (id !== undefined) return id;
     const content = JSON.stringify(items);
-    id = byContent.get(content);
-    if (id === undefined) {
-      id = listNumber(content);
-      const had = sets.get(id);
-      if (had !== undefined && JSON.stringify(had) !== content) throw listCollision(id);
-      sets.set(id, items);
-      byContent.set(content, id);
-    }
+    id = listNumber(content);
+    const had = sets.get(id);
+    if (had !== undefined && JSON.stringify(had) !== content) throw listCollision(id);
+    sets.set(id, items);
     byList.set(items, id);
     return id;
   };
+}
+
+/**
+ * One list object per content: the first list seen with it, for every list with the same
+ * items. The records of a pod share its labels list, but an adapter makes lists of its own for
+ * each record it reads (labels and traces in the flow log), and the writers below cache what
+ * they write per list object. The content's key is the items joined by NUL (a third of
+ * JSON.stringify's time); the few lists that key cannot tell apart (`[]` and `['']`, items
+ * holding NUL) are told apart by their JSON.
+ */
+function listInterner(): (items: readonly string[]) => readonly string[] {
+  const interned = new Set<readonly string[]>();
+  const byKey = new Map<string, readonly string[]>();
+  const byJson = new Map<string, readonly string[]>();
+  return (items) => {
+    if (interned.has(items)) return items;
+    const key = items.join('\0');
+    const first = byKey.get(key);
+    if (first === undefined) {
+      byKey.set(key, items);
+      interned.add(items);
+      return items;
+    }
+    if (sameItems(first, items)) return first;
+    const json = JSON.stringify(items);
+    const other = byJson.get(json);
+    if (other !== undefined) return other;
+    byJson.set(json, items);
+    interned.add(items);
+    return items;
+  };
+}
+
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function listCollision(id: string): Error {
@@ -203,15 +235,17 @@ function lines(
   const c = style.str;
   const workloads = new Set<string>();
   const sets = new Map<string, readonly string[]>();
-  const l = style.list ? listWriter(style.list) : listNumbers(sets);
+  const one = listInterner();
+  const write = style.list ? listWriter(style.list) : listNumbers(sets);
+  const l = (items: readonly string[]): string => write(one(items));
   // One per side: the two ends of a record may share a list (an empty one) and not the rest.
-  const src = endSegments(style, l, workloads);
-  const dst = endSegments(style, l, workloads);
+  const src = endSegments(style, write, workloads);
+  const dst = endSegments(style, write, workloads);
   const out = new Array<string>(records.length);
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as FlowRecord;
     out[i] =
-      `${r.id}\t${r.start_time}\t${r.end_time}\t${c(r.host)}\t${r.reporter}\t${r.action}\t${c(r.source_ip)}\t${r.source_port}\t${src(r.source_name, r.source_name_aggr, r.source_namespace, r.source_type, r.source_labels, r.source_zone)}\t${c(r.dest_ip)}\t${r.dest_port}\t${dst(r.dest_name, r.dest_name_aggr, r.dest_namespace, r.dest_type, r.dest_labels, r.dest_zone)}\t${c(r.proto)}\t${r.bytes_in}\t${r.bytes_out}\t${r.packets_in}\t${r.packets_out}\t${r.num_flows}\t${r.num_flows_started}\t${r.num_flows_completed}\t${l(r.policies)}\t${l(r.pending_policies)}\t${r.trace_source}\t${c(r.policy_tier)}\t${c(r.policy_name)}\t${c(r.source_format)}`;
+      `${r.id}\t${r.start_time}\t${r.end_time}\t${c(r.host)}\t${r.reporter}\t${r.action}\t${c(r.source_ip)}\t${r.source_port}\t${src(r.source_name, r.source_name_aggr, r.source_namespace, r.source_type, one(r.source_labels), r.source_zone)}\t${c(r.dest_ip)}\t${r.dest_port}\t${dst(r.dest_name, r.dest_name_aggr, r.dest_namespace, r.dest_type, one(r.dest_labels), r.dest_zone)}\t${c(r.proto)}\t${r.bytes_in}\t${r.bytes_out}\t${r.packets_in}\t${r.packets_out}\t${r.num_flows}\t${r.num_flows_started}\t${r.num_flows_completed}\t${l(r.policies)}\t${l(r.pending_policies)}\t${r.trace_source}\t${c(r.policy_tier)}\t${c(r.policy_name)}\t${c(r.source_format)}`;
   }
   return { text: out.join('\n'), workloads, sets };
 }
