@@ -5,13 +5,15 @@
 //
 // Input: Calico Enterprise flow log lines between the bank example's pods and outside
 // addresses, half with an observed policy trace and half without (the engine computes those).
+// With --labels-in-input each line also carries its pods' labels, as Calico Enterprise's own
+// flow logs do (the lines are then about twice as long, and every record has lists of its own).
 // The bulk load is each database's own path for newline-delimited JSON of the final rows:
 // DuckDB's read_json into the table, ClickHouse's INSERT ... FORMAT JSONEachRow over HTTP; for
 // ClickHouse also INSERT ... FORMAT TabSeparated of the same rows (the form zonewall sends it),
 // and the ratio is given against each. DuckDB's figures (ours and its bulk load) both include a
 // CHECKPOINT.
 //
-//   npm run bench:flows [-- --records N] [--rows N (0: no aggregations)] [--reps N] [--batch N] [--json PATH] [--no-clickhouse]
+//   npm run bench:flows [-- --records N] [--rows N (0: no aggregations)] [--reps N] [--batch N] [--json PATH] [--no-clickhouse] [--labels-in-input]
 import {
   appendFileSync,
   createWriteStream,
@@ -52,6 +54,7 @@ const QUERY_REPS = 7;
 const jsonAt = process.argv.indexOf('--json');
 const JSON_PATH = jsonAt >= 0 ? process.argv[jsonAt + 1] : undefined;
 const WITH_CH = !process.argv.includes('--no-clickhouse');
+const LABELS_IN_INPUT = process.argv.includes('--labels-in-input');
 
 interface Result {
   what: string;
@@ -78,6 +81,10 @@ function generateInput(snap: Snapshot, file: string, n: number): void {
         ? (outside[rng.int(outside.length)] as string)
         : String(s?.ips[0] && formatIp(s.ips[0]));
     const dstIp = String(d?.ips[0] && formatIp(d.ips[0]));
+    const labels = (p: typeof s, ip: string): { labels: string[] } | undefined =>
+      LABELS_IN_INPUT && p && p.ips[0] && formatIp(p.ips[0]) === ip
+        ? { labels: [...p.labels].map(([k, v]) => `${k}=${v}`) }
+        : undefined;
     const observed = i % 2 === 0;
     const rec = {
       start_time: t0 + Math.floor(i / 50),
@@ -94,6 +101,8 @@ function generateInput(snap: Snapshot, file: string, n: number): void {
       dest_namespace: '-',
       dest_port: ports[rng.int(ports.length)],
       dest_type: 'wep',
+      source_labels: labels(s, srcIp),
+      dest_labels: labels(d, dstIp),
       proto: 'tcp',
       action: observed && rng.int(3) === 0 ? 'deny' : 'allow',
       reporter: 'src',
@@ -353,7 +362,7 @@ async function main(): Promise<void> {
       ? `${Math.round(median(r.samples)).toLocaleString('en-US')}/s`
       : `${median(r.samples).toFixed(0)} ms`;
   const lines = [
-    `records ingested: ${RECORDS.toLocaleString('en-US')}, repetitions: ${REPS}; load average at start ${load?.toFixed(2)} on ${os.cpus().length} cores`,
+    `records ingested: ${RECORDS.toLocaleString('en-US')}${LABELS_IN_INPUT ? ' (labels in the input lines)' : ''}, repetitions: ${REPS}; load average at start ${load?.toFixed(2)} on ${os.cpus().length} cores`,
     '',
     '| figure | median | samples |',
     '| --- | --- | --- |',
