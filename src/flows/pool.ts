@@ -34,6 +34,16 @@ export function workerScript(): URL {
   return pathToFileURL(built);
 }
 
+/**
+ * Each worker's young generation, in MiB (Node's default here is 48). A 1 MiB chunk's parsed
+ * lines and records, alive until the chunk is encoded, outgrow the default and are copied and
+ * promoted to the old generation, which the collector's threads then mark. With 96, 500,000
+ * Calico records went into DuckDB 10% faster (three alternations, medians 61,200 against
+ * 55,500/s; the worker 5.4 instead of 5.8 CPU-seconds, V8's helper threads 0.9 instead of 1.6);
+ * 192 gave the same as 96, 64 half the gain. It costs at most 48 MiB more per worker.
+ */
+const YOUNG_GENERATION_MB = 96;
+
 export class IngestPool {
   private readonly members: Member[] = [];
   private nextId = 0;
@@ -43,7 +53,10 @@ export class IngestPool {
     const script = workerScript();
     for (let i = 0; i < size; i++) {
       const init: WorkerInit = { files: [...files], settings };
-      const worker = new Worker(script, { workerData: init });
+      const worker = new Worker(script, {
+        workerData: init,
+        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+      });
       const waiting = new Map<number, Waiting>();
       let ready!: () => void;
       let broken!: (e: Error) => void;
