@@ -4,7 +4,7 @@
 // (zonewall's record uses the same names, so this is mostly a copy with checks).
 import { NONE } from '../record.js';
 import type { EndpointType, FlowRecord } from '../record.js';
-import { count, isObj, jsonObject, seconds, strings, text } from './common.js';
+import { count, isObj, repeatedFieldsReader, seconds, strings, text } from './common.js';
 import type { LineParser, Obj } from './common.js';
 
 const TYPES = new Set<EndpointType>(['wep', 'hep', 'ns', 'net']);
@@ -14,19 +14,29 @@ function labels(v: unknown): string[] {
   return (isObj(v) ? strings(v.labels) : strings(v)).slice().sort();
 }
 
-function policies(v: unknown, which: 'enforced' | 'pending'): string[] {
-  if (!isObj(v)) return which === 'enforced' ? strings(v) : [];
-  if (which === 'pending') return strings(v.pending_policies);
+/** A policy trace's enforced and pending hits. */
+type Trace = readonly [enforced: string[], pending: string[]];
+
+function trace(v: unknown): Trace {
+  if (!isObj(v)) return [strings(v), []];
   // Newer releases split enforced and pending; older ones have only all_policies.
-  return strings(v.enforced_policies ?? v.all_policies);
+  return [strings(v.enforced_policies ?? v.all_policies), strings(v.pending_policies)];
 }
 
-/** Parse Calico Enterprise flow log lines. */
+/**
+ * Parse Calico Enterprise flow log lines. Labels and policy traces, most of a line and the same
+ * on every line of a pod or path, are read once per distinct text (repeatedFieldsReader).
+ */
 export function calicoParser(): LineParser {
+  const read = repeatedFieldsReader<[string[], string[], Trace]>([
+    ['source_labels', labels],
+    ['dest_labels', labels],
+    ['policies', trace],
+  ]);
   return (line) => {
-    const o = jsonObject(line);
+    const o = read(line);
     if ('error' in o) return o;
-    const r = fromCalico(o.value);
+    const r = fromCalico(o.value, ...o.fields);
     return typeof r === 'string' ? { error: r } : [r];
   };
 }
@@ -35,7 +45,12 @@ function endpointType(v: unknown): EndpointType {
   return typeof v === 'string' && TYPES.has(v as EndpointType) ? (v as EndpointType) : 'net';
 }
 
-function fromCalico(o: Obj): FlowRecord | string {
+function fromCalico(
+  o: Obj,
+  sourceLabels: string[],
+  destLabels: string[],
+  [enforced, pending]: Trace,
+): FlowRecord | string {
   const start = seconds(o.start_time);
   const end = seconds(o.end_time);
   if (start === undefined || end === undefined) return 'start_time and end_time must be times';
@@ -57,7 +72,7 @@ function fromCalico(o: Obj): FlowRecord | string {
     source_name_aggr: text(o.source_name_aggr) ?? NONE,
     source_namespace: text(o.source_namespace) ?? NONE,
     source_type: endpointType(o.source_type),
-    source_labels: labels(o.source_labels),
+    source_labels: sourceLabels,
     source_zone: NONE,
     dest_ip: text(o.dest_ip) ?? '',
     dest_port: count(o.dest_port) ?? 0,
@@ -65,7 +80,7 @@ function fromCalico(o: Obj): FlowRecord | string {
     dest_name_aggr: text(o.dest_name_aggr) ?? NONE,
     dest_namespace: text(o.dest_namespace) ?? NONE,
     dest_type: endpointType(o.dest_type),
-    dest_labels: labels(o.dest_labels),
+    dest_labels: destLabels,
     dest_zone: NONE,
     proto: typeof proto === 'string' ? proto.toLowerCase() : String(proto),
     bytes_in: count(o.bytes_in) ?? 0,
@@ -75,8 +90,8 @@ function fromCalico(o: Obj): FlowRecord | string {
     num_flows: count(o.num_flows) ?? 1,
     num_flows_started: count(o.num_flows_started) ?? 0,
     num_flows_completed: count(o.num_flows_completed) ?? 0,
-    policies: policies(o.policies, 'enforced'),
-    pending_policies: policies(o.policies, 'pending'),
+    policies: enforced,
+    pending_policies: pending,
     trace_source: 'none',
     policy_tier: NONE,
     policy_name: NONE,
