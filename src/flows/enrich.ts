@@ -69,7 +69,13 @@ export class Enricher {
   private readonly byPrefix = new Map<string, Pod>();
   private readonly podEnds = new Map<Pod, End>();
   private readonly ipEnds = new Map<string, End>();
-  private readonly verdicts = new Map<string, Verdictish | null>();
+  /** Verdicts by source peer, destination peer, protocol and port (objects and short keys). */
+  private readonly verdicts = new Map<
+    Peer,
+    Map<Peer, Map<string, Map<number, Verdictish | null>>>
+  >();
+  /** The deciding hit of each observed trace list (an adapter's lists repeat per path). */
+  private readonly deciding = new WeakMap<readonly string[], { tier: string; name: string }>();
   private readonly zp: ZonePolicy | undefined;
   readonly stats: EnrichStats = { evaluated: 0, computed: 0 };
 
@@ -110,7 +116,8 @@ export class Enricher {
     apply(r, 'dest', dst);
     if (r.policies.length > 0) {
       r.trace_source = 'observed';
-      const d = decidingHit(r.policies);
+      let d = this.deciding.get(r.policies);
+      if (d === undefined) this.deciding.set(r.policies, (d = decidingHit(r.policies)));
       r.policy_tier = d.tier;
       r.policy_name = d.name;
       return;
@@ -127,8 +134,13 @@ export class Enricher {
 
   private verdict(src: End, dst: End, proto: string, port: number): Verdictish | null {
     if (!src.peer || !dst.peer) return null;
-    const key = `${src.peer.key}|${dst.peer.key}|${proto}|${port}`;
-    let v = this.verdicts.get(key);
+    let bySrc = this.verdicts.get(src.peer);
+    if (!bySrc) this.verdicts.set(src.peer, (bySrc = new Map()));
+    let byProto = bySrc.get(dst.peer);
+    if (!byProto) bySrc.set(dst.peer, (byProto = new Map()));
+    let byPort = byProto.get(proto);
+    if (!byPort) byProto.set(proto, (byPort = new Map()));
+    let v = byPort.get(port);
     if (v !== undefined) return v;
     v = null;
     const protocol = protoNumber(proto);
@@ -149,7 +161,7 @@ export class Enricher {
         name: d ? decidingHit(hitsOf(e)).name : NONE,
       };
     }
-    this.verdicts.set(key, v);
+    byPort.set(port, v);
     return v;
   }
 
