@@ -212,8 +212,8 @@ function endSegments(
 
 /**
  * The records as tab-separated lines in FIELDS order, and the workload names they hold
- * (spelled out: a template is several times faster than a loop over FIELDS here; a test holds
- * it to FIELDS).
+ * (spelled out, field by field: several times faster than a loop over FIELDS here; a test
+ * holds it to FIELDS).
  * Fields whose values come from fixed sets (the id is hex; reporter, action, endpoint types and
  * trace source are checked by every adapter or set by enrichment) are written as they are.
  */
@@ -230,10 +230,52 @@ function lines(
   const src = endSegments(style, workloads);
   const dst = endSegments(style, workloads);
   const out = new Array<string>(records.length);
+  // The line's fields in one array, joined: a template literal's string of 50 pieces cost more
+  // to flatten into the batch's text than this join.
+  const f = new Array<string | number>(26);
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as FlowRecord;
-    out[i] =
-      `${r.id}\t${r.start_time}\t${r.end_time}\t${c(r.host)}\t${r.reporter}\t${r.action}\t${c(r.source_ip)}\t${r.source_port}\t${src(r.source_name, r.source_name_aggr, r.source_namespace, r.source_type, entry(r.source_labels), r.source_zone)}\t${c(r.dest_ip)}\t${r.dest_port}\t${dst(r.dest_name, r.dest_name_aggr, r.dest_namespace, r.dest_type, entry(r.dest_labels), r.dest_zone)}\t${c(r.proto)}\t${r.bytes_in}\t${r.bytes_out}\t${r.packets_in}\t${r.packets_out}\t${r.num_flows}\t${r.num_flows_started}\t${r.num_flows_completed}\t${l(r.policies)}\t${l(r.pending_policies)}\t${r.trace_source}\t${c(r.policy_tier)}\t${c(r.policy_name)}\t${c(r.source_format)}`;
+    f[0] = r.id;
+    f[1] = r.start_time;
+    f[2] = r.end_time;
+    f[3] = c(r.host);
+    f[4] = r.reporter;
+    f[5] = r.action;
+    f[6] = c(r.source_ip);
+    f[7] = r.source_port;
+    f[8] = src(
+      r.source_name,
+      r.source_name_aggr,
+      r.source_namespace,
+      r.source_type,
+      entry(r.source_labels),
+      r.source_zone,
+    );
+    f[9] = c(r.dest_ip);
+    f[10] = r.dest_port;
+    f[11] = dst(
+      r.dest_name,
+      r.dest_name_aggr,
+      r.dest_namespace,
+      r.dest_type,
+      entry(r.dest_labels),
+      r.dest_zone,
+    );
+    f[12] = c(r.proto);
+    f[13] = r.bytes_in;
+    f[14] = r.bytes_out;
+    f[15] = r.packets_in;
+    f[16] = r.packets_out;
+    f[17] = r.num_flows;
+    f[18] = r.num_flows_started;
+    f[19] = r.num_flows_completed;
+    f[20] = l(r.policies);
+    f[21] = l(r.pending_policies);
+    f[22] = r.trace_source;
+    f[23] = c(r.policy_tier);
+    f[24] = c(r.policy_name);
+    f[25] = c(r.source_format);
+    out[i] = f.join('\t');
   }
   return { text: out.join('\n'), workloads, sets };
 }
