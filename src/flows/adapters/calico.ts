@@ -11,7 +11,7 @@ const TYPES = new Set<EndpointType>(['wep', 'hep', 'ns', 'net']);
 
 function labels(v: unknown): string[] {
   // `{"labels": ["app=x", ...]}` in Elasticsearch, a plain list in some exports.
-  return (isObj(v) ? strings(v.labels) : strings(v)).slice().sort();
+  return (isObj(v) ? strings(v.labels) : strings(v)).sort(); // strings() gives a new list
 }
 
 /** A policy trace's enforced and pending hits. */

@@ -96,7 +96,8 @@ export function repeatedFieldsReader<T extends readonly unknown[]>(fields: {
   readonly [K in keyof T]: RepeatedField<T[K]>;
 }): (line: string) => { value: Obj; fields: T } | { error: string } {
   const specs = fields as ReadonlyArray<RepeatedField<unknown>>;
-  if (specs.length > 16) throw new Error('at most 16 repeated fields');
+  // One control character each for a mark.
+  if (specs.length > 32) throw new Error('at most 32 repeated fields');
   const n = specs.length;
   const keys = specs.map(([name]) => `${JSON.stringify(name)}:`);
   const marks = specs.map((_, i) => String.fromCharCode(i));
