@@ -334,8 +334,14 @@ describe('DuckDB store', () => {
       /list \d+ of a row is not in its batch/,
     );
     expect(await store.count()).toBe(0);
+    // Its lists were not kept either, and the store does not believe they were.
+    expect(await store.sql('SELECT count(*) AS n FROM flow_lists')).toEqual([{ n: 0 }]);
     await store.writeEncoded(b);
     expect(await store.count()).toBe(2);
+    expect((await store.query({ limit: 10 })).map((r) => r.source_labels)).toEqual([
+      ['app=other'],
+      ['app=web', 'replica=1'],
+    ]);
     await store.close();
   });
 
@@ -373,11 +379,19 @@ describe('DuckDB store', () => {
     ).toEqual([{ n: 6, names: 6, top: 6 }]);
     expect(
       await store.sql(
-        'SELECT count(*) AS n FROM flows f JOIN workloads s ON s.id = f.source_workload_id ' +
+        'SELECT count(*) AS n FROM flow_rows f JOIN workloads s ON s.id = f.source_workload_id ' +
           'JOIN workloads d ON d.id = f.dest_workload_id ' +
           'WHERE s.name = f.source_name_aggr AND d.name = f.dest_name_aggr',
       ),
     ).toEqual([{ n: 201 }]);
+    // Every record reads back as written, its lists from the lists table (each list once).
+    const back = await store.query({ limit: 1000 });
+    expect(back.sort((x, y) => String(x.id).localeCompare(String(y.id)))).toEqual(
+      [...RECORDS, rec(900, { source_name_aggr: 'new-*' })].map((r) => ({ ...r })),
+    );
+    expect(
+      await store.sql('SELECT count(*) AS n, count(DISTINCT items) AS distinct FROM flow_lists'),
+    ).toEqual([{ n: 6, distinct: 6 }]);
     await store.close();
   });
 
@@ -386,7 +400,7 @@ describe('DuckDB store', () => {
     await store.write([rec(1)]);
     // Only raw SQL can store one; the id check must not take it for every id.
     await store.sql(
-      `INSERT INTO flows SELECT * REPLACE (NULL AS id, start_time + 1 AS start_time) FROM flows`,
+      `INSERT INTO flow_rows SELECT * REPLACE (NULL AS id, start_time + 1 AS start_time) FROM flow_rows`,
     );
     await store.write([rec(2), rec(3)]);
     expect(await store.count()).toBe(4);
@@ -408,7 +422,8 @@ describe('DuckDB store', () => {
     const store = await DuckDbStore.open(':memory:');
     await store.write(RECORDS.slice(0, 10));
     await store.insertRows(
-      `SELECT * EXCLUDE (source_workload_id, dest_workload_id) REPLACE ('gen-' || (start_time % 2) || '-*' AS source_name_aggr, 'x' || id AS id) FROM flows`,
+      `SELECT * REPLACE ('gen-' || (start_time % 2) || '-*' AS source_name_aggr, 'x' || id AS id, ` +
+        `list_append(source_labels, 'gen') AS source_labels) FROM flows`,
     );
     const rows = await store.query({ groupBy: ['source_name_aggr', 'dest_name_aggr'], limit: 20 });
     expect(rows.map((r) => [r.source_name_aggr, r.dest_name_aggr, r.records])).toEqual(
@@ -420,6 +435,60 @@ describe('DuckDB store', () => {
       ]),
     );
     expect(await store.count()).toBe(20);
+    // Their lists joined the stored ones: a label filter finds them, a later batch reuses them.
+    expect(
+      await store.query({ groupBy: ['source_format'], where: [{ field: 'label', value: 'gen' }] }),
+    ).toEqual([expect.objectContaining({ records: 10 })]);
+    const lists = await store.sql('SELECT count(*) AS n FROM flow_lists');
+    expect(lists).toEqual([{ n: 9 }]);
+    await store.write([rec(1000, { source_labels: ['app=web', 'replica=1', 'gen'] })]);
+    expect(await store.sql('SELECT count(*) AS n FROM flow_lists')).toEqual(lists);
+    await store.close();
+  });
+
+  it('keeps each distinct list once, across batches and after reopening', async () => {
+    const file = path.join(tempDir('zw-duckdb-lists-'), 'flows.duckdb');
+    const distinct = new Set(
+      RECORDS.flatMap((r) => [r.source_labels, r.dest_labels, r.policies, r.pending_policies]).map(
+        (l) => JSON.stringify(l),
+      ),
+    );
+    const a = await DuckDbStore.open(file);
+    await a.write(RECORDS.slice(0, 50));
+    await a.write(RECORDS.slice(50, 100));
+    await a.close();
+    const b = await DuckDbStore.open(file);
+    await b.write(RECORDS.slice(100));
+    await b.write([rec(500, { dest_labels: ['app=new'] })]);
+    expect(await b.sql('SELECT count(*) AS n, max(id) AS top FROM flow_lists')).toEqual([
+      { n: distinct.size + 1, top: distinct.size + 1 },
+    ]);
+    // The rows hold numbers; the view gives whole records.
+    expect(await b.sql('SELECT count(DISTINCT source_labels_id) AS n FROM flow_rows')).toEqual([
+      { n: 3 },
+    ]);
+    expect(await b.sql("SELECT dest_labels FROM flows WHERE id = 'r000500'")).toEqual([
+      { dest_labels: ['app=new'] },
+    ]);
+    await b.close();
+  });
+
+  it('retention removes the lists no row holds any more, and a later batch brings one back', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    await store.write([
+      rec(1, { source_labels: ['old'] }),
+      rec(1000, { source_labels: ['kept'], start_time: T + 1000, end_time: T + 1015 }),
+    ]);
+    const items = async (): Promise<unknown[]> =>
+      (await store.sql('SELECT items FROM flow_lists ORDER BY id')).map((r) => r.items);
+    expect(await items()).toContainEqual(['old']);
+    expect(await store.retain(100, T + 500)).toBe(1);
+    expect(await items()).not.toContainEqual(['old']);
+    expect(await items()).toContainEqual(['kept']);
+    await store.write([rec(2000, { source_labels: ['old'] })]);
+    expect(
+      (await store.query({ where: [{ field: 'label', value: 'old' }] })).map((r) => r.id),
+    ).toEqual(['r002000']);
     await store.close();
   });
 

@@ -30,9 +30,25 @@ export const MIGRATIONS: readonly Migration[] = [
     description:
       'workloads: a number per workload name (source_name_aggr, dest_name_aggr) to group by (DuckDB)',
   },
+  {
+    version: 3,
+    description:
+      'lists: each distinct list (labels, policy traces) stored once in flow_lists, a row holds its numbers (flow_rows); flows is the view of whole records (DuckDB)',
+  },
 ];
 
-/** DuckDB's table of workload names and their numbers (the flows table holds both). */
+/**
+ * DuckDB keeps a record as a row of `ROWS_TABLE` whose list fields (labels, policy traces) are
+ * numbers of lists in `LISTS_TABLE` (each distinct list once); `FLOWS_TABLE` is then the view
+ * of whole records, the record's fields in FIELDS order.
+ */
+export const ROWS_TABLE = 'flow_rows';
+export const LISTS_TABLE = 'flow_lists';
+
+/** The column of a row holding a list field's number (DuckDB). */
+export const listIdColumn = (field: string): string => `${field}_id`;
+
+/** DuckDB's table of workload names and their numbers (the rows hold the numbers). */
 export const WORKLOADS_TABLE = 'workloads';
 
 /** A record field numbered through WORKLOADS_TABLE, and its number's column. */

@@ -1,11 +1,16 @@
-// DuckDB driver: one file (default ./zonewall.duckdb), nothing to install. A batch is bulk
-// loaded: its records, as tab-separated lines (encoded by the ingest workers, or by write()),
-// go to a temporary file that DuckDB's parallel CSV reader loads in one INSERT ... SELECT,
-// keeping only the rows whose id the store does not hold yet (so ingesting a file twice doubles
-// nothing). The lines hold a number in place of each list (labels, policy traces); the batch's
-// distinct lists go to a temporary table first (through the appender, so lists are stored
-// exactly) and the INSERT joins them back. Batches of at least a row group (122,880 rows) are
-// written straight to the database file instead of through its write-ahead log.
+// DuckDB driver: one file (default ./zonewall.duckdb), nothing to install. A record is a row of
+// flow_rows whose lists (labels, policy traces) are numbers of flow_lists, which holds each
+// distinct list once: labels and traces are most of a record and repeat for every record of a
+// pod or path, so a row is a third of the size to load and compress. The view `flows` is the
+// whole record. A batch is bulk loaded: its records, as tab-separated lines (encoded by the
+// ingest workers, or by write()), go to a temporary file that DuckDB's parallel CSV reader
+// loads in one INSERT ... SELECT, keeping only the rows whose id the store does not hold yet
+// (so ingesting a file twice doubles nothing). A line holds a hash in place of each list; the
+// batch's lists the store does not hold yet are appended to flow_lists (through the appender,
+// so lists are stored exactly), a temporary table maps the batch's hashes to the stored
+// numbers, and the INSERT joins it. A batch is one transaction: its lists and rows, or nothing.
+// Batches of at least a row group (122,880 rows) are written straight to the database file
+// instead of through its write-ahead log.
 import { randomUUID } from 'node:crypto';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,11 +24,14 @@ import type { EncodedBatch, Encoding, NumberedList } from '../../flows/encode.js
 import {
   COLUMNS,
   FLOWS_TABLE,
+  LISTS_TABLE,
   MIGRATIONS,
+  ROWS_TABLE,
   SCHEMA_TABLE,
   WORKLOAD_IDS,
   WORKLOADS_TABLE,
   columnDefs,
+  listIdColumn,
   refuseNewer,
 } from '../schema.js';
 import { checkFields, selectSql } from '../sql.js';
@@ -33,38 +41,78 @@ import type { FlowQuery, QueryRow, Store } from '../types.js';
 
 const TYPES = { string: 'VARCHAR', int: 'BIGINT', strings: 'VARCHAR[]' } as const;
 
-/** The temporary table of a batch's distinct lists (number, items), joined to its rows. */
+/** The list fields. */
+const LIST_FIELDS: readonly string[] = FIELDS.filter(([, t]) => t === 'strings').map(([n]) => n);
+
+/** A row's columns for the record's fields, in FIELDS order (a list field: its number). */
+const ROW_COLUMNS: readonly string[] = FIELDS.map(([n, t]) =>
+  t === 'strings' ? listIdColumn(n) : n,
+);
+
+/** The temporary table of a batch: each of its list hashes and the stored list's number. */
 const BATCH_LISTS = 'zonewall_batch_lists';
 
-/** The CSV reader's view of a batch file: every column as it is written (a list: its number). */
+/** The CSV reader's view of a batch file: every column as it is written (a list: its hash). */
 const CSV_COLUMNS = `{${FIELDS.map(([n, t]) => `'${n}': '${t === 'strings' ? 'UBIGINT' : t === 'int' ? 'BIGINT' : 'VARCHAR'}'`).join(', ')}}`;
 
 /**
- * The batch file (alias c) as the table's columns, each list from the batch's lists by its
- * number (a number the batch does not hold fails the INSERT: no row is stored without a list).
+ * The batch file (alias c) as a row's columns, each list's number from the batch's lists by its
+ * hash (a hash the batch does not hold fails the INSERT: no row is stored without a list).
  */
 const FROM_CSV = FIELDS.map(([name, type], i) =>
   type === 'strings'
-    ? `coalesce(l${i}.items, error('list ' || c.${name} || ' of a row is not in its batch')) AS ${name}`
+    ? `coalesce(l${i}.id, error('list ' || c.${name} || ' of a row is not in its batch')) AS ${listIdColumn(name)}`
     : `c.${name}`,
 ).join(', ');
 const LIST_JOINS = FIELDS.map(([name, type], i) =>
-  type === 'strings' ? ` LEFT JOIN ${BATCH_LISTS} l${i} ON l${i}.id = c.${name}` : '',
+  type === 'strings' ? ` LEFT JOIN ${BATCH_LISTS} l${i} ON l${i}.hash = c.${name}` : '',
 ).join('');
 
 function csvSource(file: string): string {
   return `read_csv(${DUCKDB_DIALECT.str(file)}, delim = '\t', quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', nullstr = chr(1), columns = ${CSV_COLUMNS}) c${LIST_JOINS}`;
 }
 
+/** Rows (alias r) as whole records: the rows' own columns, then each list field's items. */
+const ROWS_AS_RECORDS =
+  `SELECT r.*, ${LIST_FIELDS.map((n, i) => `k${i}.items AS ${n}`).join(', ')} FROM ${ROWS_TABLE} r` +
+  LIST_FIELDS.map(
+    (n, i) => ` LEFT JOIN ${LISTS_TABLE} k${i} ON k${i}.id = r.${listIdColumn(n)}`,
+  ).join('');
+
+/** The distinct lists (column `items`) of records in `source`. */
+const DISTINCT_LISTS = (source: string): string =>
+  `SELECT items FROM (${LIST_FIELDS.map((n) => `SELECT ${n} AS items FROM ${source}`).join(' UNION ')}) ` +
+  `WHERE items IS NOT NULL`;
+
+/**
+ * Records in `source` (alias f) as a row's columns, each list by its number in the lists table,
+ * then the `more` columns of f.
+ */
+const RECORDS_AS_ROWS = (source: string, more: readonly string[] = []): string =>
+  `SELECT ${[...FIELDS.map(([n, t], i) => (t === 'strings' ? `k${i}.id AS ${listIdColumn(n)}` : `f.${n}`)), ...more.map((c) => `f.${c}`)].join(', ')} FROM ${source} f` +
+  FIELDS.map(([n, t], i) =>
+    t === 'strings' ? ` LEFT JOIN ${LISTS_TABLE} k${i} ON k${i}.items = f.${n}` : '',
+  ).join('');
+
+/** A test of a list field: is the row's number one of a stored list whose `items` pass `test`? */
+const listsWhere = (col: string, test: string): string =>
+  `${listIdColumn(col)} IN (SELECT id FROM ${LISTS_TABLE} WHERE ${test})`;
+
 /** DuckDB's spellings. */
 export const DUCKDB_DIALECT: Dialect = {
   str: (s) => `'${s.replace(/'/g, "''")}'`,
-  listHas: (col, v) => `list_contains(${col}, ${DUCKDB_DIALECT.str(v)})`,
+  listHas: (col, v) => listsWhere(col, `list_contains(items, ${DUCKDB_DIALECT.str(v)})`),
   hitHas: (col, part, v) =>
-    `len(list_filter(${col}, x -> split_part(x, '|', ${part}) = ${DUCKDB_DIALECT.str(v)})) > 0`,
+    listsWhere(
+      col,
+      `len(list_filter(items, x -> split_part(x, '|', ${part}) = ${DUCKDB_DIALECT.str(v)})) > 0`,
+    ),
   contains: (col, v) => `contains(lower(${col}), ${DUCKDB_DIALECT.str(v.toLowerCase())})`,
   listContains: (col, v) =>
-    `len(list_filter(${col}, x -> contains(lower(x), ${DUCKDB_DIALECT.str(v.toLowerCase())}))) > 0`,
+    listsWhere(
+      col,
+      `len(list_filter(items, x -> contains(lower(x), ${DUCKDB_DIALECT.str(v.toLowerCase())}))) > 0`,
+    ),
 };
 
 const [SOURCE_ID, DEST_ID] = [...WORKLOAD_IDS.values()] as [string, string];
@@ -74,7 +122,7 @@ const ROWS_WITH_IDS = (source: string): string =>
   `SELECT s.*, a.id, b.id FROM ${source} s ` +
   `LEFT JOIN ${WORKLOADS_TABLE} a ON a.name = s.source_name_aggr ` +
   `LEFT JOIN ${WORKLOADS_TABLE} b ON b.name = s.dest_name_aggr`;
-const INSERT_FLOWS = `INSERT INTO ${FLOWS_TABLE} (${COLUMNS.join(', ')}, ${SOURCE_ID}, ${DEST_ID}) `;
+const INSERT_ROWS = `INSERT INTO ${ROWS_TABLE} (${ROW_COLUMNS.join(', ')}, ${SOURCE_ID}, ${DEST_ID}) `;
 
 /**
  * Grouping by a workload pair over millions of rows spends most of its time hashing the names;
@@ -101,6 +149,14 @@ const STATEMENTS: Record<number, string[]> = {
     `UPDATE ${FLOWS_TABLE} SET ${SOURCE_ID} = w.id FROM ${WORKLOADS_TABLE} w WHERE w.name = ${FLOWS_TABLE}.source_name_aggr`,
     `UPDATE ${FLOWS_TABLE} SET ${DEST_ID} = w.id FROM ${WORKLOADS_TABLE} w WHERE w.name = ${FLOWS_TABLE}.dest_name_aggr`,
   ],
+  3: [
+    `CREATE TABLE ${LISTS_TABLE} (id UINTEGER PRIMARY KEY, items VARCHAR[] NOT NULL)`,
+    `INSERT INTO ${LISTS_TABLE} SELECT row_number() OVER (ORDER BY items), items FROM (${DISTINCT_LISTS(FLOWS_TABLE)})`,
+    // The rows' columns, then the workload numbers (as INSERT_ROWS names them).
+    `CREATE TABLE ${ROWS_TABLE} AS ${RECORDS_AS_ROWS(FLOWS_TABLE, [SOURCE_ID, DEST_ID])}`,
+    `DROP TABLE ${FLOWS_TABLE}`,
+    `CREATE VIEW ${FLOWS_TABLE} AS SELECT ${COLUMNS.join(', ')} FROM (${ROWS_AS_RECORDS})`,
+  ],
 };
 
 export class DuckDbStore implements Store {
@@ -116,6 +172,10 @@ export class DuckDbStore implements Store {
 
   /** Workload names known to be in the workloads table (this process is its only writer). */
   private readonly workloads = new Set<string>();
+
+  /** The stored lists' numbers by their items (as JSON), and the greatest number. */
+  private readonly lists = new Map<string, number>();
+  private lastList = 0;
 
   /** Open (creating or migrating) the store in a file, or in memory for `:memory:`. */
   static async open(path: string): Promise<DuckDbStore> {
@@ -143,6 +203,7 @@ export class DuckDbStore implements Store {
       await store.conn.runAndReadAll(`SELECT name FROM ${WORKLOADS_TABLE}`)
     ).getRows())
       store.workloads.add(String(name));
+    await store.readLists();
     await removeStaleBatches(dir);
     return store;
   }
@@ -188,21 +249,29 @@ export class DuckDbStore implements Store {
   async writeEncoded(b: EncodedBatch): Promise<void> {
     if (!hasRecords(b, this.encoding, 'DuckDB')) return;
     const file = nodePath.join(this.batchDir, batchFileName());
+    let open = false;
     try {
       await writeFile(file, `${b.text}\n`);
       // The file holds the names as cleaned for it.
       await this.addWorkloads(b.workloads.map(clean));
-      await this.loadLists(b.lists);
+      await this.conn.run('BEGIN TRANSACTION');
+      open = true;
+      const fresh = await this.addLists(b.lists);
       // Only rows of the batch's time range can share an id with it (the id covers the start
       // time's line). NOT IN builds its hash table on those stored ids; DuckDB planned the
       // ANTI JOIN building it on the batch's rows, every column of them (a 122,880-row batch
       // took 12% longer with few stored ids in range, 29% with all of them stored). Without
       // `id IS NOT NULL` a stored row without an id (raw SQL only) would keep out every row.
       await this.conn.run(
-        `${INSERT_FLOWS}${ROWS_WITH_IDS(`(SELECT ${FROM_CSV} FROM ${csvSource(file)})`)} WHERE s.id NOT IN ` +
-          `(SELECT id FROM ${FLOWS_TABLE} WHERE start_time BETWEEN ${b.lo} AND ${b.hi} AND id IS NOT NULL)`,
+        `${INSERT_ROWS}${ROWS_WITH_IDS(`(SELECT ${FROM_CSV} FROM ${csvSource(file)})`)} WHERE s.id NOT IN ` +
+          `(SELECT id FROM ${ROWS_TABLE} WHERE start_time BETWEEN ${b.lo} AND ${b.hi} AND id IS NOT NULL)`,
       );
+      await this.conn.run('COMMIT');
+      open = false;
+      for (const [key, id] of fresh) this.lists.set(key, id);
+      this.lastList += fresh.size;
     } catch (e) {
+      if (open) await this.conn.run('ROLLBACK').catch(() => undefined);
       throw new StoreError('store.unavailable', `write failed: ${(e as Error).message}`, {
         cause: e,
       });
@@ -211,21 +280,64 @@ export class DuckDbStore implements Store {
     }
   }
 
-  /** The batch's lists as the temporary table (replacing the last batch's). */
-  private async loadLists(lists: readonly NumberedList[]): Promise<void> {
+  /**
+   * Append the batch's lists the store does not hold yet to the lists table, numbered after the
+   * greatest, and map each of the batch's hashes to its list's number in a temporary table
+   * (replacing the last batch's; a hash twice fails its primary key). Returns the new lists,
+   * for the caller to know once the transaction commits.
+   */
+  private async addLists(lists: readonly NumberedList[]): Promise<Map<string, number>> {
+    const fresh = new Map<string, number>();
+    const numbers: Array<readonly [string, number]> = [];
+    for (const [hash, items] of lists) {
+      const key = JSON.stringify(items);
+      let id = this.lists.get(key) ?? fresh.get(key);
+      if (id === undefined) {
+        id = this.lastList + fresh.size + 1;
+        fresh.set(key, id);
+      }
+      numbers.push([hash, id]);
+    }
+    if (fresh.size > 0) {
+      const stored = await this.conn.createAppender(LISTS_TABLE);
+      try {
+        for (const [key, id] of fresh) {
+          stored.appendUInteger(id);
+          stored.appendList(JSON.parse(key) as string[], LIST(VARCHAR));
+          stored.endRow();
+        }
+        stored.flushSync();
+      } finally {
+        stored.closeSync();
+      }
+    }
     await this.conn.run(
-      `CREATE OR REPLACE TEMP TABLE ${BATCH_LISTS} (id UBIGINT PRIMARY KEY, items VARCHAR[] NOT NULL)`,
+      `CREATE OR REPLACE TEMP TABLE ${BATCH_LISTS} (hash UBIGINT PRIMARY KEY, id UINTEGER NOT NULL)`,
     );
     const appender = await this.conn.createAppender(BATCH_LISTS, 'main', 'temp');
     try {
-      for (const [id, items] of lists) {
-        appender.appendUBigInt(BigInt(id));
-        appender.appendList(items, LIST(VARCHAR));
+      for (const [hash, id] of numbers) {
+        appender.appendUBigInt(BigInt(hash));
+        appender.appendUInteger(id);
         appender.endRow();
       }
       appender.flushSync();
     } finally {
       appender.closeSync();
+    }
+    return fresh;
+  }
+
+  /** Read the stored lists' numbers (at open, and after changes made in SQL). */
+  private async readLists(): Promise<void> {
+    this.lists.clear();
+    this.lastList = 0;
+    const rows = (
+      await this.conn.runAndReadAll(`SELECT id, items FROM ${LISTS_TABLE}`)
+    ).getRowsJS() as Array<[number, string[]]>;
+    for (const [id, items] of rows) {
+      this.lists.set(JSON.stringify(items), Number(id));
+      this.lastList = Math.max(this.lastList, Number(id));
     }
   }
 
@@ -256,16 +368,24 @@ export class DuckDbStore implements Store {
         `SELECT source_name_aggr FROM ${staged} UNION SELECT dest_name_aggr FROM ${staged}`,
       );
       await this.addWorkloads(names.getRows().map(([n]) => String(n)));
-      await this.conn.run(`${INSERT_FLOWS}${ROWS_WITH_IDS(staged)}`);
+      await this.conn.run(
+        `INSERT INTO ${LISTS_TABLE} SELECT (SELECT coalesce(max(id), 0) FROM ${LISTS_TABLE}) + ` +
+          `row_number() OVER (ORDER BY items), items FROM (${DISTINCT_LISTS(staged)}) x ` +
+          `WHERE NOT EXISTS (SELECT 1 FROM ${LISTS_TABLE} l WHERE l.items = x.items)`,
+      );
+      await this.conn.run(`${INSERT_ROWS}${ROWS_WITH_IDS(`(${RECORDS_AS_ROWS(staged)})`)}`);
     } finally {
       await this.conn.run(`DROP TABLE IF EXISTS ${staged}`);
+      await this.readLists();
     }
   }
 
   async query(q: FlowQuery): Promise<QueryRow[]> {
     const bad = checkFields(q);
     if (bad) throw new StoreError('store.query', bad);
-    const sql = selectSql(DUCKDB_DIALECT, q, FLOWS_TABLE, COLUMNS, {
+    // Groups need no list's items (lists are tested by their numbers); records do.
+    const from = (q.groupBy ?? []).length > 0 ? ROWS_TABLE : `(${ROWS_AS_RECORDS}) f`;
+    const sql = selectSql(DUCKDB_DIALECT, q, from, COLUMNS, {
       table: WORKLOADS_TABLE,
       ids: WORKLOAD_IDS,
     });
@@ -277,13 +397,23 @@ export class DuckDbStore implements Store {
   }
 
   async count(): Promise<number> {
-    const r = await this.conn.runAndReadAll(`SELECT count(*) AS n FROM ${FLOWS_TABLE}`);
+    const r = await this.conn.runAndReadAll(`SELECT count(*) AS n FROM ${ROWS_TABLE}`);
     return Number(r.getRowObjects()[0]?.n ?? 0);
   }
 
   async retain(maxAgeSeconds: number, now = Date.now() / 1000): Promise<number> {
     const cut = Math.floor(now - maxAgeSeconds);
-    const r = await this.conn.runAndReadAll(`DELETE FROM ${FLOWS_TABLE} WHERE end_time < ${cut}`);
+    const r = await this.conn.runAndReadAll(`DELETE FROM ${ROWS_TABLE} WHERE end_time < ${cut}`);
+    // The lists no row holds any more go too.
+    await this.conn.run(
+      `DELETE FROM ${LISTS_TABLE} WHERE id NOT IN (` +
+        LIST_FIELDS.map(
+          (n) =>
+            `SELECT ${listIdColumn(n)} FROM ${ROWS_TABLE} WHERE ${listIdColumn(n)} IS NOT NULL`,
+        ).join(' UNION ') +
+        ')',
+    );
+    await this.readLists();
     return Number(r.getRowObjects()[0]?.Count ?? r.getRows()[0]?.[0] ?? 0);
   }
 
