@@ -446,6 +446,19 @@ describe('DuckDB store', () => {
     await store.close();
   });
 
+  it('gives queries every thread back after a write, and after a failed one', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    const threads = async (): Promise<unknown> =>
+      (await store.sql("SELECT current_setting('threads') AS t"))[0]?.t;
+    const all = await threads();
+    await store.write(RECORDS.slice(0, 5));
+    expect(await threads()).toBe(all);
+    const b = encode('tsv', [rec(1, { source_labels: ['x'] })]);
+    await expect(store.writeEncoded({ ...b, lists: [] })).rejects.toThrow(/not in its batch/);
+    expect(await threads()).toBe(all);
+    await store.close();
+  });
+
   it('keeps each distinct list once, across batches and after reopening', async () => {
     const file = path.join(tempDir('zw-duckdb-lists-'), 'flows.duckdb');
     const distinct = new Set(
