@@ -135,9 +135,9 @@ const PERFECT_HASH_BITS = 20;
  * DuckDB's threads for a batch's INSERT: half the cores, the other half being the ingest's
  * (its workers parse the next batch meanwhile). On 2 cores, one thread instead of DuckDB's
  * default two took 500,000 Calico records into DuckDB 7% faster (the flow bench, two
- * alternations: medians 81,500 and 81,500 against 76,300 and 74,000/s; the ingest used 9.5
- * instead of 10.6 CPU-seconds): its second thread only took the core from the worker. Queries
- * keep every core.
+ * alternations: medians 81,600 and 81,500 against 76,300 and 74,000/s; the ingest used 9.4-9.6
+ * instead of 10.3-10.9 CPU-seconds): its second thread only took the core from the worker.
+ * Queries keep every core.
  */
 const WRITE_THREADS = Math.max(1, Math.floor(os.availableParallelism() / 2));
 
