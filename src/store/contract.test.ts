@@ -459,6 +459,23 @@ describe('DuckDB store', () => {
     await store.close();
   });
 
+  it('takes writes made at once one after another, each with its own lists', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    const batches = [0, 1, 2, 3].map((k) =>
+      [0, 1, 2].map((j) => rec(k * 10 + j, { source_labels: [`batch=${k}`, `j=${j}`] })),
+    );
+    await Promise.all(batches.map((b) => store.write(b)));
+    const back = await store.query({ limit: 100 });
+    expect(back).toHaveLength(12);
+    for (const r of back) {
+      const i = Number(String(r.id).slice(1));
+      expect(r.source_labels).toEqual([`batch=${Math.floor(i / 10)}`, `j=${i % 10}`]);
+    }
+    // Twelve labels lists, the empty list, two traces.
+    expect(await store.sql('SELECT count(*) AS n FROM flow_lists')).toEqual([{ n: 15 }]);
+    await store.close();
+  });
+
   it('keeps each distinct list once, across batches and after reopening', async () => {
     const file = path.join(tempDir('zw-duckdb-lists-'), 'flows.duckdb');
     const distinct = new Set(

@@ -187,6 +187,18 @@ export class DuckDbStore implements Store {
   private readonly lists = new Map<string, number>();
   private lastList = 0;
 
+  /**
+   * Writes one at a time: a batch is a transaction on the one connection, with its own
+   * temporary table of lists and numbers taken from `lastList`.
+   */
+  private writing: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(fn, fn);
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
   /** Open (creating or migrating) the store in a file, or in memory for `:memory:`. */
   static async open(path: string): Promise<DuckDbStore> {
     let instance: DuckDBInstance;
@@ -258,6 +270,10 @@ export class DuckDbStore implements Store {
   /** Write a batch already encoded as tab-separated lines (by an ingest worker, or by write()). */
   async writeEncoded(b: EncodedBatch): Promise<void> {
     if (!hasRecords(b, this.encoding, 'DuckDB')) return;
+    await this.exclusive(() => this.writeBatch(b));
+  }
+
+  private async writeBatch(b: EncodedBatch): Promise<void> {
     const file = nodePath.join(this.batchDir, batchFileName());
     let open = false;
     let threads = false;
@@ -372,6 +388,10 @@ export class DuckDbStore implements Store {
    * are (no id check): the benchmarks' generated data.
    */
   async insertRows(select: string): Promise<void> {
+    await this.exclusive(() => this.insertStaged(select));
+  }
+
+  private async insertStaged(select: string): Promise<void> {
     const staged = 'zonewall_staged_rows';
     await this.conn.run(
       `CREATE OR REPLACE TEMP TABLE ${staged} AS SELECT ${COLUMNS.join(', ')} FROM ${FLOWS_TABLE} LIMIT 0`,
@@ -416,7 +436,11 @@ export class DuckDbStore implements Store {
   }
 
   async retain(maxAgeSeconds: number, now = Date.now() / 1000): Promise<number> {
-    const cut = Math.floor(now - maxAgeSeconds);
+    return this.exclusive(() => this.deleteBefore(now - maxAgeSeconds));
+  }
+
+  private async deleteBefore(before: number): Promise<number> {
+    const cut = Math.floor(before);
     const r = await this.conn.runAndReadAll(`DELETE FROM ${ROWS_TABLE} WHERE end_time < ${cut}`);
     // The lists no row holds any more go too.
     await this.conn.run(
