@@ -170,8 +170,6 @@ async function ingestOnce(
   return rep.written / (ms / 1000);
 }
 
-const DUCK_COLUMNS = `{${FIELDS.map(([n, t]) => `'${n}': '${t === 'int' ? 'BIGINT' : t === 'strings' ? 'VARCHAR[]' : 'VARCHAR'}'`).join(', ')}}`;
-
 /** A table's columns as read_json's `columns` argument. */
 async function duckColumns(store: DuckDbStore, table: string): Promise<string> {
   const cols = await store.sql(
@@ -202,10 +200,13 @@ async function duckdbIngest(
     await store.sql(
       `CREATE TABLE bulk AS SELECT ${FIELDS.map(([n]) => n).join(', ')} FROM flows LIMIT 0`,
     );
+    const load = (table: string, file: string, columns: string): Promise<unknown> =>
+      store.sql(
+        `INSERT INTO ${table} SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = ${columns})`,
+      );
+    const recordColumns = await duckColumns(store, 'bulk');
     const t = now();
-    await store.sql(
-      `INSERT INTO bulk SELECT * FROM read_json('${rows}', format = 'newline_delimited', columns = ${DUCK_COLUMNS})`,
-    );
+    await load('bulk', rows, recordColumns);
     await checkpoint();
     bulk.push(RECORDS / ((now() - t) / 1000));
     // The same rows as zonewall stores them (each list a number of the lists table, which
@@ -213,10 +214,9 @@ async function duckdbIngest(
     if (r === 0)
       await store.sql(`COPY (SELECT * FROM flow_rows) TO '${numberedRows}' (FORMAT json)`);
     await store.sql('CREATE TABLE bulk_numbered AS SELECT * FROM flow_rows LIMIT 0');
+    const rowColumns = await duckColumns(store, 'bulk_numbered');
     const u = now();
-    await store.sql(
-      `INSERT INTO bulk_numbered SELECT * FROM read_json('${numberedRows}', format = 'newline_delimited', columns = ${await duckColumns(store, 'bulk_numbered')})`,
-    );
+    await load('bulk_numbered', numberedRows, rowColumns);
     await checkpoint();
     bulkNumbered.push(RECORDS / ((now() - u) / 1000));
     await store.close();
