@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { concatEncoded, encode, splitEncoded } from './encode.js';
+import { END_PARTS, TSV_FIELDS, concatEncoded, encode, splitEncoded } from './encode.js';
+import type { EncodedBatch, End } from './encode.js';
 import { FIELDS, blankRecord } from './record.js';
 import type { FlowRecord } from './record.js';
 
@@ -15,21 +16,92 @@ function distinct(): FlowRecord {
 /** The records as tab-separated lines. */
 const tsvLines = (rs: readonly FlowRecord[]): string => encode('tsv', rs).text;
 
-const col = (name: string): number => FIELDS.findIndex(([n]) => n === name);
+/** A field's column in a 'tsv' line. */
+const col = (name: string): number => TSV_FIELDS.findIndex(([n]) => n === name);
+
+/** Each record's ends in a 'tsv' batch, as the lines name them. */
+function endsOf(b: EncodedBatch): Array<{ source: End; dest: End }> {
+  const ends = new Map(b.ends);
+  return b.text.split('\n').map((l) => {
+    const cells = l.split('\t');
+    const end = (side: string): End => {
+      const e = ends.get(cells[col(`${side}_end`)] as string);
+      if (!e) throw new Error(`no end ${cells[col(`${side}_end`)]}`);
+      return e;
+    };
+    return { source: end('source'), dest: end('dest') };
+  });
+}
 
 describe('tsv encoding', () => {
-  it('writes every field in FIELDS order, each list as its number', () => {
-    const b = encode('tsv', [distinct()]);
+  it('writes every field in TSV_FIELDS order, each list as its number, each end as its number', () => {
+    expect(TSV_FIELDS.map(([n]) => n)).toEqual(
+      FIELDS.map(([n]) =>
+        n.replace(/^(source|dest)_(name|name_aggr|namespace|type|labels|zone)$/, '$1_end'),
+      ).filter((n, i, all) => all[i - 1] !== n),
+    );
+    const r = distinct();
+    const b = encode('tsv', [r]);
     const cells = b.text.split('\t');
-    expect(cells).toHaveLength(FIELDS.length);
+    expect(cells).toHaveLength(TSV_FIELDS.length);
     const lists = new Map(b.lists);
-    FIELDS.forEach(([name, type], i) => {
+    TSV_FIELDS.forEach(([name, type], i) => {
       if (type === 'strings') {
         expect(cells[i]).toMatch(/^\d+$/);
         expect(lists.get(cells[i] as string)).toEqual([`${name}=a`, `${name}=b`]);
-      } else expect(cells[i]).toBe(type === 'int' ? String(1000 + i) : name);
+      } else if (type === 'end') expect(cells[i]).toMatch(/^\d+$/);
+      else
+        expect(cells[i]).toBe(
+          type === 'int' ? String(1000 + FIELDS.findIndex(([n]) => n === name)) : name,
+        );
     });
     expect(b.lists).toHaveLength(4);
+    const [ends] = endsOf(b);
+    for (const side of ['source', 'dest'] as const)
+      for (const p of END_PARTS) {
+        const v = (r as unknown as Record<string, unknown>)[`${side}_${p}`];
+        const e = ends?.[side] as End;
+        if (p === 'labels') expect(lists.get(e.labels)).toEqual(v);
+        else expect(e[p]).toBe(v);
+      }
+    expect(b.ends).toHaveLength(2);
+  });
+
+  it('numbers an end by its content: one number for equal ends, on either side, another for any change', () => {
+    const base = {
+      ...blankRecord(),
+      source_name: 'a',
+      source_name_aggr: 'a-*',
+      source_namespace: 'ns',
+      source_zone: 'dmz',
+      source_labels: ['app=a'],
+      dest_name: 'a',
+      dest_name_aggr: 'a-*',
+      dest_namespace: 'ns',
+      dest_zone: 'dmz',
+      dest_labels: ['app=a'],
+    };
+    const changes: Array<Partial<FlowRecord>> = [
+      {},
+      { source_name: 'b' },
+      { source_name_aggr: 'b-*' },
+      { source_namespace: 'other' },
+      { source_type: 'hep' },
+      { source_labels: ['app=b'] },
+      { source_zone: 'trusted' },
+      { source_name: 'a\t' },
+    ];
+    const rs = changes.map((o) => ({ ...base, ...o }));
+    const b = encode('tsv', rs);
+    const cells = b.text.split('\n').map((l) => l.split('\t'));
+    const src = cells.map((c) => c[col('source_end')]);
+    // The same end on both sides, and in every record, for the unchanged destination.
+    expect(cells.map((c) => c[col('dest_end')])).toEqual(Array(rs.length).fill(src[0]));
+    expect(new Set(src).size).toBe(rs.length);
+    expect(b.ends).toHaveLength(rs.length);
+    // The same content in another batch (another worker) has the same number.
+    expect(encode('tsv', [rs[3] as FlowRecord]).text.split('\t')[col('source_end')]).toBe(src[3]);
+    expect(endsOf(b).map((e) => e.source.name)).toEqual(rs.map((r) => r.source_name));
   });
 
   it('numbers a list by its content: one number for equal lists, another for any change', () => {
@@ -42,8 +114,8 @@ describe('tsv encoding', () => {
       ['a=1', 'b=2', ''],
     ].map((labels) => ({ ...blankRecord(), source_labels: [...labels], dest_labels: [...labels] }));
     const b = encode('tsv', rs);
-    const ids = b.text.split('\n').map((l) => l.split('\t')[col('source_labels')]);
-    const dest = b.text.split('\n').map((l) => l.split('\t')[col('dest_labels')]);
+    const ids = endsOf(b).map((e) => e.source.labels);
+    const dest = endsOf(b).map((e) => e.dest.labels);
     expect(dest).toEqual(ids);
     expect(ids[1]).toBe(ids[0]);
     expect(new Set(ids).size).toBe(5);
@@ -66,7 +138,7 @@ describe('tsv encoding', () => {
     const cells = b.text.split('\t');
     expect(cells[col('host')]).toBe('a b c d e\u001ef');
     const lists = new Map(b.lists);
-    expect(lists.get(cells[col('source_labels')] as string)).toEqual(['x=1\u001ey\tz']);
+    expect(lists.get(endsOf(b)[0]?.source.labels as string)).toEqual(['x=1\u001ey\tz']);
     expect(lists.get(cells[col('policies')] as string)).toEqual([]);
     expect(lists.get(cells[col('pending_policies')] as string)).toEqual(['p\nq', '', '\u0001']);
     expect(tsvLines([r, r]).split('\n')).toHaveLength(2);
@@ -100,20 +172,13 @@ describe('tsv encoding', () => {
     ];
     const rs = changes.map((o) => ({ ...blankRecord(), ...base, ...o }));
     const b = encode('tsv', rs);
-    const rows = b.text.split('\n').map((l) => l.split('\t'));
-    for (const f of [
-      'source_name',
-      'source_name_aggr',
-      'source_namespace',
-      'source_type',
-      'source_zone',
-    ]) {
-      const col = FIELDS.findIndex(([n]) => n === f);
-      expect(rows.map((c) => c[col])).toEqual(rs.map((r) => r[f as keyof FlowRecord]));
-    }
+    const ends = endsOf(b);
+    for (const p of ['name', 'name_aggr', 'namespace', 'type', 'zone'] as const)
+      expect(ends.map((e) => e.source[p])).toEqual(rs.map((r) => r[`source_${p}`]));
     const web = b.lists.filter(([, items]) => items[0] === 'app=web');
     expect(web).toEqual([[web[0]?.[0], ['app=web']]]);
-    expect(rows.map((c) => c[col('dest_labels')])).toEqual(Array(rs.length).fill(web[0]?.[0]));
+    expect(ends.map((e) => e.dest.labels)).toEqual(Array(rs.length).fill(web[0]?.[0]));
+    expect(ends.map((e) => e.source.labels)).toEqual(Array(rs.length).fill(web[0]?.[0]));
     expect([...b.workloads].sort()).toEqual(['a-*', 'b-*', 'db-*']);
   });
 
@@ -173,6 +238,20 @@ describe('tsv encoding', () => {
     const forged = { ...b, lists: [[id, ['app=forged']] as const] };
     expect(() => concatEncoded([a, forged])).toThrow(/two lists have the number/);
     expect(concatEncoded([a, { ...b, lists: [[id, ['app=a']] as const] }]).count).toBe(4);
+  });
+
+  it('joins the ends of chunks, each once, and refuses two ends with one number', () => {
+    const rec = (name: string): FlowRecord => ({ ...blankRecord(), source_name: name });
+    const a = encode('tsv', [rec('a'), rec('b')]);
+    const b = encode('tsv', [rec('b'), rec('c')]);
+    const all = concatEncoded([a, b]);
+    // a, b, c and the destination all share.
+    expect(all.ends.map(([, e]) => e.name).sort()).toEqual(['-', 'a', 'b', 'c']);
+    expect(endsOf(all).map((e) => e.source.name)).toEqual(['a', 'b', 'b', 'c']);
+    const [id, end] = a.ends.find(([, e]) => e.name === 'a') as readonly [string, End];
+    const forged = { ...b, ends: [[id, { ...end, zone: 'forged' }] as const] };
+    expect(() => concatEncoded([a, forged])).toThrow(/two record ends have the number/);
+    expect(concatEncoded([a, { ...b, ends: [[id, { ...end }] as const] }]).count).toBe(4);
   });
 
   it('splits a batch after n records, both parts keeping its time range', () => {

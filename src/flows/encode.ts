@@ -1,16 +1,20 @@
 // A batch of records in the form a store bulk-loads it, made wherever the records are (an
-// ingest worker, or the main thread). Both forms are tab-separated lines in FIELDS order:
+// ingest worker, or the main thread). Both forms are tab-separated lines:
 // - 'tsv' for DuckDB's CSV reader: no escapes at all, so separators inside values become spaces
-//   (clean); a list is written as its number (a hash of its items) and the batch carries each
-//   distinct list once (`lists`), so lists are kept exactly. Labels are most of a record's
-//   characters, and the records of a pod share its labels (and of a path, its policy trace);
-// - 'tab-separated' for ClickHouse's TabSeparated format: values escaped as it reads them
-//   (backslash, tab, newline, carriage return, NUL), so every value is kept exactly, and lists
-//   written as its array literals (['a','b']).
+//   (clean). Labels and names are most of a record's characters, and the records of a pod share
+//   them (and of a path, its policy trace), so a line holds numbers in their place and the batch
+//   carries each distinct one once: a list (labels, policy trace) is written as its number (a
+//   hash of its items, `lists`), and each end of a record (its name, aggregated name, namespace,
+//   type, labels and zone) as the number of that end (`ends`); lists and ends are kept exactly.
+//   The line's fields are TSV_FIELDS;
+// - 'tab-separated' for ClickHouse's TabSeparated format, in FIELDS order: values escaped as it
+//   reads them (backslash, tab, newline, carriage return, NUL), so every value is kept exactly,
+//   and lists written as its array literals (['a','b']).
 // Lines, so encoded chunks from several workers concatenate into one write.
 // Pure: no database module is loaded here (the ingest workers import it); the stores take it.
 import { hash64 } from './ids.js';
-import type { FlowRecord } from './record.js';
+import { FIELDS } from './record.js';
+import type { FieldType, FlowRecord } from './record.js';
 
 export type Encoding = 'tsv' | 'tab-separated';
 
@@ -24,7 +28,10 @@ export interface EncodedBatch {
    */
   lo: number;
   hi: number;
-  /** One line per record, in FIELDS order; joined by newlines, no final newline. */
+  /**
+   * One line per record ('tsv': TSV_FIELDS; 'tab-separated': FIELDS order); joined by newlines,
+   * no final newline.
+   */
   text: string;
   /**
    * Every workload name (`source_name_aggr`, `dest_name_aggr`) of the records, each once
@@ -38,10 +45,49 @@ export interface EncodedBatch {
    * split keeps the whole's). Empty for 'tab-separated' (its lines hold the lists).
    */
   lists: readonly NumberedList[];
+  /**
+   * 'tsv': each distinct end of the records, once, with its number (the decimal of a 64-bit hash
+   * of its fields), which the lines hold in its place; possibly more (a split keeps the whole's).
+   * Empty for 'tab-separated'.
+   */
+  ends: readonly NumberedEnd[];
 }
 
 /** A list's number and its items. */
 export type NumberedList = readonly [id: string, items: readonly string[]];
+
+/** The six adjacent fields of a record's end, each named by its field's name after `source_`. */
+export const END_PARTS = ['name', 'name_aggr', 'namespace', 'type', 'labels', 'zone'] as const;
+export const END_SIDES = ['source', 'dest'] as const;
+
+/** One end of a record as a 'tsv' batch carries it: its values exactly, its labels' number. */
+export type End = { readonly [P in (typeof END_PARTS)[number]]: string };
+
+/** An end's number and its fields. */
+export type NumberedEnd = readonly [id: string, end: End];
+
+/**
+ * A 'tsv' line's fields: FIELDS, each end's six fields as one, `source_end` and `dest_end` (type
+ * 'end': the end's number).
+ */
+export const TSV_FIELDS: ReadonlyArray<readonly [string, FieldType | 'end']> = (() => {
+  const out: Array<readonly [string, FieldType | 'end']> = [];
+  for (let i = 0; i < FIELDS.length; i++) {
+    const [name, type] = FIELDS[i] as readonly [string, FieldType];
+    const side = END_SIDES.find((s) => name === `${s}_${END_PARTS[0]}`);
+    if (side === undefined) {
+      out.push([name, type]);
+      continue;
+    }
+    END_PARTS.forEach((p, j) => {
+      if (FIELDS[i + j]?.[0] !== `${side}_${p}`)
+        throw new Error(`${side}_${p} is not in its place`);
+    });
+    out.push([`${side}_end`, 'end']);
+    i += END_PARTS.length - 1;
+  }
+  return out;
+})();
 
 // eslint-disable-next-line no-control-regex -- the separators are control characters on purpose
 const SEPARATORS = /[\t\n\r\u0001]/g;
@@ -164,16 +210,38 @@ function listEntries(
 }
 
 /**
- * One end's six adjacent fields (name, name_aggr, namespace, type, labels, zone) as one written
- * segment, kept per labels list (its entry): the records of a pod share its list and these
- * values, so most records take their segment from here (3.5 against 4.2 µs a record for the
- * whole line). The
- * workload names of the segments made go to `workloads`; a record that reuses a segment has a
- * name already there.
+ * Ends by number: an end's number, the end gathered into `ends`. Two ends with one number (a
+ * hash collision) are refused rather than merged.
+ */
+function endNumbers(ends: Map<string, End>): (end: End) => string {
+  return (end) => {
+    const content = endContent(end);
+    const id = listNumber(content);
+    const had = ends.get(id);
+    if (had !== undefined && endContent(had) !== content) throw endCollision(id);
+    ends.set(id, end);
+    return id;
+  };
+}
+
+const endContent = (e: End): string =>
+  JSON.stringify([e.name, e.name_aggr, e.namespace, e.type, e.labels, e.zone]);
+
+function endCollision(id: string): Error {
+  return new Error(`two record ends have the number ${id} (a 64-bit hash collision)`);
+}
+
+/**
+ * One end's six adjacent fields (name, name_aggr, namespace, type, labels, zone) as written,
+ * kept per labels list (its entry) and name: the records of a pod share its list and these
+ * values, so most records take their end from here. 'tsv' writes an end as its number (`number`), the
+ * other encoding as its six fields. The workload names of the ends made go to `workloads`; a
+ * record that reuses an end has a name already there.
  */
 function endSegments(
   style: Style,
   workloads: Set<string>,
+  number: ((end: End) => string) | undefined,
 ): (
   name: string,
   aggr: string,
@@ -183,27 +251,30 @@ function endSegments(
   zone: string,
 ) => string {
   interface Segment {
-    name: string;
     aggr: string;
     namespace: string;
     type: string;
     zone: string;
     text: string;
   }
-  const made = new Map<ListEntry, Segment>();
+  // By labels list, then by name: the pods of a workload share their labels.
+  const made = new Map<ListEntry, Map<string, Segment>>();
   const { str } = style;
   return (name, aggr, namespace, type, labels, zone) => {
-    let s = made.get(labels);
+    let byName = made.get(labels);
+    if (byName === undefined) made.set(labels, (byName = new Map()));
+    let s = byName.get(name);
     if (
       s === undefined ||
-      s.name !== name ||
       s.aggr !== aggr ||
       s.namespace !== namespace ||
       s.type !== type ||
       s.zone !== zone
     ) {
-      const text = `${str(name)}\t${str(aggr)}\t${str(namespace)}\t${type}\t${labels.field}\t${str(zone)}`;
-      made.set(labels, (s = { name, aggr, namespace, type, zone, text }));
+      const text = number
+        ? number({ name, name_aggr: aggr, namespace, type, labels: labels.field, zone })
+        : `${str(name)}\t${str(aggr)}\t${str(namespace)}\t${type}\t${labels.field}\t${str(zone)}`;
+      byName.set(name, (s = { aggr, namespace, type, zone, text }));
       workloads.add(aggr);
     }
     return s.text;
@@ -211,24 +282,31 @@ function endSegments(
 }
 
 /**
- * The records as tab-separated lines in FIELDS order, and the workload names they hold
- * (spelled out, field by field: several times faster than a loop over FIELDS here; a test
- * holds it to FIELDS).
+ * The records as tab-separated lines (TSV_FIELDS for 'tsv', FIELDS for the other), and the
+ * workload names, lists and ends they hold (spelled out, field by field: several times faster
+ * than a loop over the fields here; a test holds it to them).
  * Fields whose values come from fixed sets (the id is hex; reporter, action, endpoint types and
  * trace source are checked by every adapter or set by enrichment) are written as they are.
  */
 function lines(
   style: Style,
   records: readonly FlowRecord[],
-): { text: string; workloads: Set<string>; sets: Map<string, readonly string[]> } {
+): {
+  text: string;
+  workloads: Set<string>;
+  sets: Map<string, readonly string[]>;
+  ends: Map<string, End>;
+} {
   const c = style.str;
   const workloads = new Set<string>();
   const sets = new Map<string, readonly string[]>();
+  const ends = new Map<string, End>();
   const entry = listEntries(style.list ?? listNumbers(sets));
   const l = (items: readonly string[]): string => entry(items).field;
+  const number = style.list ? undefined : endNumbers(ends);
   // One per side: the two ends of a record may share a list (an empty one) and not the rest.
-  const src = endSegments(style, workloads);
-  const dst = endSegments(style, workloads);
+  const src = endSegments(style, workloads, number);
+  const dst = endSegments(style, workloads, number);
   const out = new Array<string>(records.length);
   // The line's fields in one array, joined: a template literal's string of 50 pieces cost more
   // to flatten into the batch's text than this join.
@@ -277,7 +355,7 @@ function lines(
     f[25] = c(r.source_format);
     out[i] = f.join('\t');
   }
-  return { text: out.join('\n'), workloads, sets };
+  return { text: out.join('\n'), workloads, sets, ends };
 }
 
 /** Encode records for a store. */
@@ -288,7 +366,7 @@ export function encode(encoding: Encoding, records: readonly FlowRecord[]): Enco
     if (r.start_time < lo) lo = r.start_time;
     if (r.start_time > hi) hi = r.start_time;
   }
-  const { text, workloads, sets } = lines(STYLES[encoding], records);
+  const { text, workloads, sets, ends } = lines(STYLES[encoding], records);
   return {
     encoding,
     count: records.length,
@@ -297,6 +375,7 @@ export function encode(encoding: Encoding, records: readonly FlowRecord[]): Enco
     text,
     workloads: [...workloads],
     lists: [...sets],
+    ends: [...ends],
   };
 }
 
@@ -313,6 +392,7 @@ export function concatEncoded(batches: readonly EncodedBatch[]): EncodedBatch {
       text: '',
       workloads: [],
       lists: [],
+      ends: [],
     };
   if (full.length === 1) return first;
   let count = 0;
@@ -320,6 +400,7 @@ export function concatEncoded(batches: readonly EncodedBatch[]): EncodedBatch {
   let hi = -Infinity;
   const workloads = new Set<string>();
   const sets = new Map<string, readonly string[]>();
+  const ends = new Map<string, End>();
   for (const b of full) {
     if (b.encoding !== first.encoding)
       throw new Error(`cannot join ${b.encoding} and ${first.encoding} batches`);
@@ -333,6 +414,11 @@ export function concatEncoded(batches: readonly EncodedBatch[]): EncodedBatch {
       else if (had !== items && JSON.stringify(had) !== JSON.stringify(items))
         throw listCollision(id);
     }
+    for (const [id, end] of b.ends) {
+      const had = ends.get(id);
+      if (had === undefined) ends.set(id, end);
+      else if (had !== end && endContent(had) !== endContent(end)) throw endCollision(id);
+    }
   }
   return {
     encoding: first.encoding,
@@ -342,6 +428,7 @@ export function concatEncoded(batches: readonly EncodedBatch[]): EncodedBatch {
     text: full.map((b) => b.text).join('\n'),
     workloads: [...workloads],
     lists: [...sets],
+    ends: [...ends],
   };
 }
 

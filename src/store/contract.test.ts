@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { encode } from '../flows/encode.js';
+import type { EncodedBatch } from '../flows/encode.js';
 import { FIELDS, blankRecord } from '../flows/record.js';
 import type { FlowRecord } from '../flows/record.js';
 import { LocalClickHouse, findClickHouseServer } from './clickhouse/local-server.js';
@@ -313,29 +314,54 @@ describe('DuckDB store', () => {
     expect(left).toEqual(expect.arrayContaining([live, other]));
   });
 
-  it('a value holding a separator is stored with a space instead (list items exactly)', async () => {
+  it('a value holding a separator is stored with a space instead (lists and record ends exactly)', async () => {
     const store = await DuckDbStore.open(':memory:');
-    await store.write([rec(1, { host: 'a\nb\tc\u0001d\u001ee', source_labels: ['x\ty', 'z'] })]);
+    const ends = {
+      source_name: 'p\tq',
+      source_namespace: 'n\ns',
+      source_zone: 'z\u0001',
+      dest_name_aggr: 'd\r*',
+    };
+    await store.write([
+      rec(1, { host: 'a\nb\tc\u0001d\u001ee', source_labels: ['x\ty', 'z'], ...ends }),
+    ]);
     expect(await store.query({ limit: 1 })).toEqual([
       expect.objectContaining({
         host: 'a b c d\u001ee',
         source_labels: ['x\ty', 'z'],
         dest_port: 443,
+        ...ends,
       }),
     ]);
     await store.close();
   });
 
-  it('refuses a batch whose line names a list the batch does not hold, storing none of it', async () => {
+  it('refuses a batch whose line names a list or end the batch does not hold, storing none of it', async () => {
     const store = await DuckDbStore.open(':memory:');
-    const b = encode('tsv', [rec(1), rec(2, { source_labels: ['app=other'] })]);
-    const missing = { ...b, lists: b.lists.filter(([, l]) => !l.includes('app=other')) };
-    await expect(store.writeEncoded(missing)).rejects.toThrow(
-      /list \d+ of a row is not in its batch/,
+    const b = encode('tsv', [
+      rec(1),
+      rec(2, { source_labels: ['app=other'], policies: ['0|t|p|allow|0'] }),
+    ]);
+    const without = (items: string): EncodedBatch => ({
+      ...b,
+      lists: b.lists.filter(([, l]) => !l.includes(items)),
+    });
+    const otherEnd = b.ends.find(
+      ([, e]) => e.labels === b.lists.find(([, l]) => l[0] === 'app=other')?.[0],
     );
-    expect(await store.count()).toBe(0);
-    // Its lists were not kept either, and the store does not believe they were.
-    expect(await store.sql('SELECT count(*) AS n FROM flow_lists')).toEqual([{ n: 0 }]);
+    for (const [broken, error] of [
+      [without('app=other'), /list \d+ of an end is not in its batch/],
+      [without('0|t|p|allow|0'), /list \d+ of a row is not in its batch/],
+      [
+        { ...b, ends: b.ends.filter((e) => e !== otherEnd) },
+        /end \d+ of a row is not in its batch/,
+      ],
+    ] as const) {
+      await expect(store.writeEncoded(broken)).rejects.toThrow(error);
+      expect(await store.count()).toBe(0);
+      // Its lists were not kept either, and the store does not believe they were.
+      expect(await store.sql('SELECT count(*) AS n FROM flow_lists')).toEqual([{ n: 0 }]);
+    }
     await store.writeEncoded(b);
     expect(await store.count()).toBe(2);
     expect((await store.query({ limit: 10 })).map((r) => r.source_labels)).toEqual([
@@ -409,11 +435,11 @@ describe('DuckDB store', () => {
 
   it('numbers a workload name holding a separator as it is stored', async () => {
     const store = await DuckDbStore.open(':memory:');
-    // Stored as 'a b' (the batch file cannot hold a tab); numbered under that name, or the row
-    // would find no number and its group no name.
+    // Stored exactly (a record's end is not in the batch file); numbered under that name, or
+    // the row would find no number and its group no name.
     await store.write([rec(1, { source_name_aggr: 'a\tb' })]);
     expect(await store.query({ groupBy: ['source_name_aggr'] })).toEqual([
-      expect.objectContaining({ source_name_aggr: 'a b', records: 1 }),
+      expect.objectContaining({ source_name_aggr: 'a\tb', records: 1 }),
     ]);
     await store.close();
   });

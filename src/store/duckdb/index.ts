@@ -6,10 +6,12 @@
 // whole record. A batch is bulk loaded: its records, as tab-separated lines (encoded by the
 // ingest workers, or by write()), go to a temporary file that DuckDB's parallel CSV reader
 // loads in one INSERT ... SELECT, keeping only the rows whose id the store does not hold yet
-// (so ingesting a file twice doubles nothing). A line holds a hash in place of each list; the
+// (so ingesting a file twice doubles nothing). A line holds a hash in place of each list and of
+// each end of the record (name, aggregated name, namespace, type, labels, zone: encode.ts); the
 // batch's lists the store does not hold yet are appended to flow_lists (through the appender,
-// so lists are stored exactly), a temporary table maps the batch's hashes to the stored
-// numbers, and the INSERT joins it. A batch is one transaction: its lists and rows, or nothing.
+// so lists are stored exactly), temporary tables map the batch's hashes to the stored numbers
+// and to its ends (appended too, so ends are stored exactly), and the INSERT joins them. A batch
+// is one transaction: its lists and rows, or nothing.
 // Batches of at least a row group (122,880 rows) are written straight to the database file
 // instead of through its write-ahead log.
 import { randomUUID } from 'node:crypto';
@@ -19,9 +21,9 @@ import nodePath from 'node:path';
 import { DuckDBInstance, LIST, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FIELDS } from '../../flows/record.js';
-import type { FlowRecord } from '../../flows/record.js';
-import { clean, encode } from '../../flows/encode.js';
-import type { EncodedBatch, Encoding, NumberedList } from '../../flows/encode.js';
+import type { FieldType, FlowRecord } from '../../flows/record.js';
+import { END_PARTS, END_SIDES, TSV_FIELDS, encode } from '../../flows/encode.js';
+import type { EncodedBatch, Encoding, NumberedEnd, NumberedList } from '../../flows/encode.js';
 import {
   COLUMNS,
   FLOWS_TABLE,
@@ -53,42 +55,69 @@ const ROW_COLUMNS: readonly string[] = FIELDS.map(([n, t]) =>
 /** The temporary table of a batch: each of its list hashes and the stored list's number. */
 const BATCH_LISTS = 'zonewall_batch_lists';
 
-/** The CSV reader's view of a batch file: every column as it is written (a list: its hash). */
-const CSV_COLUMNS = `{${FIELDS.map(([n, t]) => `'${n}': '${t === 'strings' ? 'UBIGINT' : t === 'int' ? 'BIGINT' : 'VARCHAR'}'`).join(', ')}}`;
+/**
+ * The temporary table of a batch's ends: each end's hash and its fields (its labels as the
+ * stored list's number).
+ */
+const BATCH_ENDS = 'zonewall_batch_ends';
+const BATCH_ENDS_COLUMNS = END_PARTS.map((p) =>
+  p === 'labels' ? 'labels_id UINTEGER NOT NULL' : `${p} VARCHAR`,
+).join(', ');
 
 /**
- * Records of `source` (alias f) as a row's columns, each list field as the `id` of the row of
- * `lists` (alias kI) whose `key` column matches the field (`number` may wrap that id), then the
- * `more` columns of f.
+ * The CSV reader's view of a batch file: every column as it is written (a list, an end: its
+ * hash).
+ */
+const CSV_COLUMNS = `{${TSV_FIELDS.map(([n, t]) => `'${n}': '${t === 'strings' || t === 'end' ? 'UBIGINT' : t === 'int' ? 'BIGINT' : 'VARCHAR'}'`).join(', ')}}`;
+
+/**
+ * Rows of `source` (alias f, followed by `joins`): a row's columns in FIELDS order, each the
+ * expression `column` gives for its field (a list field's: its number, named as its column), then
+ * the `more` columns of f.
  */
 function asRows(
   source: string,
-  lists: string,
-  key: string,
-  number: (id: string, field: string) => string = (id) => id,
+  column: (name: string, type: FieldType, i: number) => string,
+  joins: readonly string[],
   more: readonly string[] = [],
 ): string {
   const columns = FIELDS.map(([n, t], i) =>
-    t === 'strings' ? `${number(`k${i}.id`, `f.${n}`)} AS ${listIdColumn(n)}` : `f.${n}`,
-  );
-  const joins = FIELDS.map(([n, t], i) =>
-    t === 'strings' ? ` LEFT JOIN ${lists} k${i} ON k${i}.${key} = f.${n}` : '',
+    t === 'strings' ? `${column(n, t, i)} AS ${listIdColumn(n)}` : `${column(n, t, i)} AS ${n}`,
   );
   return `SELECT ${[...columns, ...more.map((c) => `f.${c}`)].join(', ')} FROM ${source} f${joins.join('')}`;
 }
 
+/** The side and part of an end's field (`source_zone`: source, zone). */
+const END_FIELD: ReadonlyMap<string, readonly [string, string]> = new Map(
+  END_SIDES.flatMap((side) => END_PARTS.map((p) => [`${side}_${p}`, [side, p]] as const)),
+);
+
 /**
- * A batch file's rows, each list's number from the batch's lists by its hash (a hash the batch
- * does not hold fails the INSERT: no row is stored without a list).
+ * A batch file's rows: each end's fields from the batch's ends (alias e_SIDE) by its hash, each
+ * other list's number from the batch's lists by its hash (a hash the batch does not hold fails
+ * the INSERT: no row is stored without its end or list).
  */
 function csvRows(file: string): string {
   const csv = `read_csv(${DUCKDB_DIALECT.str(file)}, delim = '\t', quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n', nullstr = chr(1), columns = ${CSV_COLUMNS})`;
-  return asRows(
-    csv,
-    BATCH_LISTS,
-    'hash',
-    (id, field) => `coalesce(${id}, error('list ' || ${field} || ' of a row is not in its batch'))`,
-  );
+  const missing = (id: string, what: string, field: string): string =>
+    `coalesce(${id}, error('${what} ' || ${field} || ' of a row is not in its batch'))`;
+  const column = (n: string, t: FieldType, i: number): string => {
+    const end = END_FIELD.get(n);
+    if (end?.[1] === 'labels') return missing(`e_${end[0]}.labels_id`, 'end', `f.${end[0]}_end`);
+    if (end) return `e_${end[0]}.${end[1]}`;
+    return t === 'strings' ? missing(`k${i}.id`, 'list', `f.${n}`) : `f.${n}`;
+  };
+  const joins = [
+    ...END_SIDES.map(
+      (side) => ` LEFT JOIN ${BATCH_ENDS} e_${side} ON e_${side}.hash = f.${side}_end`,
+    ),
+    ...FIELDS.map(([n, t], i) =>
+      t === 'strings' && !END_FIELD.has(n)
+        ? ` LEFT JOIN ${BATCH_LISTS} k${i} ON k${i}.hash = f.${n}`
+        : '',
+    ),
+  ];
+  return asRows(csv, column, joins);
 }
 
 /** Rows (alias r) as whole records: the rows' own columns, then each list field's items. */
@@ -105,7 +134,14 @@ const DISTINCT_LISTS = (source: string): string =>
 
 /** Records in `source` as a row's columns, each list by its number in the lists table. */
 const RECORDS_AS_ROWS = (source: string, more: readonly string[] = []): string =>
-  asRows(source, LISTS_TABLE, 'items', undefined, more);
+  asRows(
+    source,
+    (n, t, i) => (t === 'strings' ? `k${i}.id` : `f.${n}`),
+    FIELDS.map(([n, t], i) =>
+      t === 'strings' ? ` LEFT JOIN ${LISTS_TABLE} k${i} ON k${i}.items = f.${n}` : '',
+    ),
+    more,
+  );
 
 /** A test of a list field: is the row's number one of a stored list whose `items` pass `test`? */
 const listsWhere = (col: string, test: string): string =>
@@ -292,13 +328,13 @@ export class DuckDbStore implements Store {
     let threads = false;
     try {
       await writeFile(file, `${b.text}\n`);
-      // The file holds the names as cleaned for it.
-      await this.addWorkloads(b.workloads.map(clean));
+      await this.addWorkloads(b.workloads);
       await this.conn.run(`SET threads = ${WRITE_THREADS}`);
       threads = true;
       await this.conn.run('BEGIN TRANSACTION');
       open = true;
-      const fresh = await this.addLists(b.lists);
+      const { fresh, numbers } = await this.addLists(b.lists);
+      await this.addEnds(b.ends, numbers);
       // Only rows of the batch's time range can share an id with it (the id covers the start
       // time's line). NOT IN builds its hash table on those stored ids; DuckDB planned the
       // ANTI JOIN building it on the batch's rows, every column of them (a 122,880-row batch
@@ -326,14 +362,15 @@ export class DuckDbStore implements Store {
   /**
    * Append the batch's lists the store does not hold yet to the lists table, numbered after the
    * greatest, and map each of the batch's hashes to its list's number in a temporary table
-   * (replacing the last batch's; a hash twice fails its primary key). Returns the new lists,
-   * for the caller to know once the transaction commits.
+   * (replacing the last batch's; a hash of two lists is refused). Returns the new lists,
+   * for the caller to know once the transaction commits, and each hash's number.
    */
-  private async addLists(
-    lists: readonly NumberedList[],
-  ): Promise<Map<string, readonly [number, readonly string[]]>> {
+  private async addLists(lists: readonly NumberedList[]): Promise<{
+    fresh: Map<string, readonly [number, readonly string[]]>;
+    numbers: Map<string, number>;
+  }> {
     const fresh = new Map<string, readonly [number, readonly string[]]>();
-    const numbers: Array<readonly [string, number]> = [];
+    const numbers = new Map<string, number>();
     for (const [hash, items] of lists) {
       const key = JSON.stringify(items);
       let id = this.lists.get(key) ?? fresh.get(key)?.[0];
@@ -341,7 +378,9 @@ export class DuckDbStore implements Store {
         id = this.lastList + fresh.size + 1;
         fresh.set(key, [id, items]);
       }
-      numbers.push([hash, id]);
+      if ((numbers.get(hash) ?? id) !== id)
+        throw new Error(`two lists of the batch have the number ${hash}`);
+      numbers.set(hash, id);
     }
     if (fresh.size > 0) {
       const stored = await this.conn.createAppender(LISTS_TABLE);
@@ -370,7 +409,39 @@ export class DuckDbStore implements Store {
     } finally {
       appender.closeSync();
     }
-    return fresh;
+    return { fresh, numbers };
+  }
+
+  /**
+   * The batch's ends in a temporary table (replacing the last batch's): each end's hash, its
+   * fields, its labels by the stored list's number (`numbers`, by the list's hash).
+   */
+  private async addEnds(
+    ends: readonly NumberedEnd[],
+    numbers: ReadonlyMap<string, number>,
+  ): Promise<void> {
+    await this.conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${BATCH_ENDS} (hash UBIGINT PRIMARY KEY, ${BATCH_ENDS_COLUMNS})`,
+    );
+    const appender = await this.conn.createAppender(BATCH_ENDS, 'main', 'temp');
+    try {
+      for (const [hash, end] of ends) {
+        appender.appendUBigInt(BigInt(hash));
+        for (const p of END_PARTS) {
+          if (p !== 'labels') {
+            appender.appendVarchar(end[p]);
+            continue;
+          }
+          const id = numbers.get(end.labels);
+          if (id === undefined) throw new Error(`list ${end.labels} of an end is not in its batch`);
+          appender.appendUInteger(id);
+        }
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
   }
 
   /** Read the stored lists' numbers (at open, and after changes made in SQL). */
