@@ -282,6 +282,49 @@ function endSegments(
 }
 
 /**
+ * A record's last six fields (policies, pending_policies, trace_source, policy_tier,
+ * policy_name, source_format) as one written segment, kept per policy trace (its entry) and
+ * trace source: they follow from the trace, and the records of a path share it, so most records
+ * take them from here (one piece of the line instead of six).
+ */
+function decisionSegments(
+  style: Style,
+): (
+  policies: ListEntry,
+  pending: ListEntry,
+  source: string,
+  tier: string,
+  name: string,
+  format: string,
+) => string {
+  interface Segment {
+    pending: ListEntry;
+    tier: string;
+    name: string;
+    format: string;
+    text: string;
+  }
+  const made = new Map<ListEntry, Map<string, Segment>>();
+  const { str } = style;
+  return (policies, pending, source, tier, name, format) => {
+    let bySource = made.get(policies);
+    if (bySource === undefined) made.set(policies, (bySource = new Map()));
+    let s = bySource.get(source);
+    if (
+      s === undefined ||
+      s.pending !== pending ||
+      s.tier !== tier ||
+      s.name !== name ||
+      s.format !== format
+    ) {
+      const text = `${policies.field}\t${pending.field}\t${source}\t${str(tier)}\t${str(name)}\t${str(format)}`;
+      bySource.set(source, (s = { pending, tier, name, format, text }));
+    }
+    return s.text;
+  };
+}
+
+/**
  * The records as tab-separated lines (TSV_FIELDS for 'tsv', FIELDS for the other), and the
  * workload names, lists and ends they hold (spelled out, field by field: several times faster
  * than a loop over the fields here; a test holds it to them).
@@ -302,15 +345,15 @@ function lines(
   const sets = new Map<string, readonly string[]>();
   const ends = new Map<string, End>();
   const entry = listEntries(style.list ?? listNumbers(sets));
-  const l = (items: readonly string[]): string => entry(items).field;
   const number = style.list ? undefined : endNumbers(ends);
   // One per side: the two ends of a record may share a list (an empty one) and not the rest.
   const src = endSegments(style, workloads, number);
   const dst = endSegments(style, workloads, number);
+  const decision = decisionSegments(style);
   const out = new Array<string>(records.length);
   // The line's fields in one array, joined: a template literal's string of 50 pieces cost more
   // to flatten into the batch's text than this join.
-  const f = new Array<string | number>(26);
+  const f = new Array<string | number>(21);
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as FlowRecord;
     f[0] = r.id;
@@ -347,12 +390,14 @@ function lines(
     f[17] = r.num_flows;
     f[18] = r.num_flows_started;
     f[19] = r.num_flows_completed;
-    f[20] = l(r.policies);
-    f[21] = l(r.pending_policies);
-    f[22] = r.trace_source;
-    f[23] = c(r.policy_tier);
-    f[24] = c(r.policy_name);
-    f[25] = c(r.source_format);
+    f[20] = decision(
+      entry(r.policies),
+      entry(r.pending_policies),
+      r.trace_source,
+      r.policy_tier,
+      r.policy_name,
+      r.source_format,
+    );
     out[i] = f.join('\t');
   }
   return { text: out.join('\n'), workloads, sets, ends };
