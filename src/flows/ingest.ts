@@ -113,10 +113,16 @@ const MAX_WORKERS = 4;
  */
 const CHUNKS_IN_FLIGHT = 64;
 
+/**
+ * Bytes read at a time to hash a file: 272 MB of Calico lines hashed in 176 ms by 4 MiB reads,
+ * 223 ms by 1 MiB reads (the hash alone: 165 ms).
+ */
+const HASH_READ_BYTES = 4 << 20;
+
 /** SHA-256 of a file's content (streamed). */
 export async function fileHash(path: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }))
+  for await (const chunk of createReadStream(path, { highWaterMark: HASH_READ_BYTES }))
     h.update(chunk as Buffer);
   return h.digest('hex');
 }
