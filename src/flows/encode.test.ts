@@ -182,6 +182,47 @@ describe('tsv encoding', () => {
     expect([...b.workloads].sort()).toEqual(['a-*', 'b-*', 'db-*']);
   });
 
+  it('records sharing a policy trace keep their own pending trace, trace source, deciding policy and format', () => {
+    const trace = ['0|t|p|allow|0'];
+    const base: Partial<FlowRecord> = {
+      policies: trace,
+      pending_policies: [],
+      trace_source: 'observed',
+      policy_tier: 't',
+      policy_name: 'p',
+      source_format: 'calico',
+    };
+    // Each record after the first differs from the one before it in one field only.
+    const changes: Array<Partial<FlowRecord>> = [
+      {},
+      { pending_policies: ['0|s|q|deny|0'] },
+      {},
+      { trace_source: 'computed' },
+      {},
+      { policy_tier: 'u' },
+      {},
+      { policy_name: 'p\tq' },
+      {},
+      { source_format: 'hubble' },
+      {},
+      { policies: ['0|t|p|allow|0'] }, // the same content, another list
+    ];
+    const rs = changes.map((o) => ({ ...blankRecord(), ...base, ...o }));
+    for (const encoding of ['tsv', 'tab-separated'] as const) {
+      const b = encode(encoding, rs);
+      // Each line as the record alone writes it.
+      expect(b.text.split('\n')).toEqual(rs.map((r) => encode(encoding, [r]).text));
+    }
+    const cells = encode('tsv', rs)
+      .text.split('\n')
+      .map((l) => l.split('\t'));
+    for (const f of ['trace_source', 'policy_tier', 'source_format'] as const)
+      expect(cells.map((c) => c[col(f)])).toEqual(rs.map((r) => r[f]));
+    expect(cells.map((c) => c[col('policy_name')])).toEqual(
+      rs.map((r) => r.policy_name.replace('\t', ' ')),
+    );
+  });
+
   it('joins encoded chunks into one batch with the time range of all', () => {
     const a = encode('tab-separated', [{ ...blankRecord(), id: 'a', start_time: 50 }]);
     const none = encode('tab-separated', []);
