@@ -11,7 +11,7 @@ import type { Enricher } from './enrich.js';
 import { lineId } from './ids.js';
 import { FIELDS } from './record.js';
 import type { FlowRecord } from './record.js';
-import { encode } from './encode.js';
+import { Encoder } from './encode.js';
 import type { EncodedBatch, Encoding } from './encode.js';
 
 /** Malformed lines listed per file (the rest are counted). */
@@ -65,11 +65,15 @@ export const STATELESS: ReadonlySet<FlowFormat> = new Set(['lab', 'calico', 'gol
 export class ChunkWorker {
   private parser: LineParser | undefined;
   private parserFile = -1;
+  /** One for every chunk: what it wrote once, it keeps for the next chunks. */
+  private readonly encoder: Encoder | undefined;
 
   constructor(
     private readonly settings: ChunkSettings,
     private readonly enricher: Enricher,
-  ) {}
+  ) {
+    this.encoder = settings.encoding ? new Encoder(settings.encoding) : undefined;
+  }
 
   /** The records of a chunk of lines. */
   run(job: ChunkJob): ChunkResult {
@@ -105,7 +109,7 @@ export class ChunkWorker {
     take: (res: LineResult, lineNo: number) => void;
     finish: (lines: number) => ChunkResult;
   } {
-    const { settings, enricher } = this;
+    const { settings, enricher, encoder } = this;
     const evaluated = enricher.stats.evaluated;
     const computed = enricher.stats.computed;
     const records: FlowRecord[] = [];
@@ -152,7 +156,7 @@ export class ChunkWorker {
       result.lines = lines;
       result.evaluated = enricher.stats.evaluated - evaluated;
       result.computed = enricher.stats.computed - computed;
-      if (!agg && settings.encoding) result.encoded = encode(settings.encoding, records);
+      if (!agg && encoder) result.encoded = encoder.encode(records);
       else result.records = records;
       return result;
     };

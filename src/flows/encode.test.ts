@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { END_PARTS, TSV_FIELDS, concatEncoded, encode, splitEncoded } from './encode.js';
+import {
+  ENCODER_KEPT,
+  END_PARTS,
+  Encoder,
+  TSV_FIELDS,
+  concatEncoded,
+  encode,
+  splitEncoded,
+} from './encode.js';
 import type { EncodedBatch, End } from './encode.js';
 import { FIELDS, blankRecord } from './record.js';
 import type { FlowRecord } from './record.js';
@@ -303,6 +311,60 @@ describe('tsv encoding', () => {
     expect(rest).toMatchObject({ count: 1, lo: 10, hi: 30, text: tsvLines(rs.slice(2)) });
     expect(concatEncoded([head, rest]).text).toBe(b.text);
     expect(() => splitEncoded(b, 3)).toThrow(/cannot split/);
+  });
+});
+
+describe('an Encoder kept from batch to batch', () => {
+  /** Records over a few pods and traces, the lists of some made anew per record (as adapters do). */
+  const records = (n: number, from = 0): FlowRecord[] =>
+    Array.from({ length: n }, (_, k) => {
+      const i = from + k;
+      return {
+        ...blankRecord(),
+        id: `r${i}`,
+        start_time: i,
+        source_name: `pod-${i % 5}`,
+        source_name_aggr: `pod-${i % 2}-*`,
+        source_labels: i % 3 === 0 ? [`app=${i % 2}`] : [...[`app=${i % 2}`]],
+        source_zone: i % 7 === 0 ? 'dmz' : 'trusted',
+        dest_name: `db-${i % 4}`,
+        dest_labels: [`app=db`, `n=${i % 4}`],
+        policies: i % 2 === 0 ? ['0|t|p|allow|0'] : [`0|t|q${i % 3}|deny|0`],
+        trace_source: i % 4 === 0 ? 'computed' : 'observed',
+      };
+    });
+
+  for (const encoding of ['tsv', 'tab-separated'] as const)
+    it(`writes each batch as a fresh encoding would, holding all its lists, ends and workloads (${encoding})`, () => {
+      const e = new Encoder(encoding);
+      for (let b = 0; b < 4; b++) {
+        const rs = records(50, b * 50);
+        const kept = e.encode(rs);
+        const fresh = encode(encoding, rs);
+        expect(kept.text).toBe(fresh.text);
+        const sorted = <T>(xs: readonly T[]): string[] => xs.map((x) => JSON.stringify(x)).sort();
+        expect(sorted(kept.workloads)).toEqual(sorted(fresh.workloads));
+        expect(sorted(kept.lists)).toEqual(sorted(fresh.lists));
+        expect(sorted(kept.ends)).toEqual(sorted(fresh.ends));
+      }
+      // A batch of one record holds only that record's lists and ends.
+      const one = e.encode(records(1, 7));
+      expect(one.ends).toHaveLength(encoding === 'tsv' ? 2 : 0);
+      expect(one.workloads).toHaveLength(2);
+    });
+
+  it(`starts again past ${ENCODER_KEPT} kept entries, and still writes what a fresh encoding would`, () => {
+    const e = new Encoder('tsv');
+    const many = Array.from({ length: ENCODER_KEPT + 10 }, (_, i) => ({
+      ...blankRecord(),
+      source_labels: [`n=${i}`],
+    }));
+    e.encode(many);
+    const rs = records(20);
+    const kept = e.encode(rs);
+    expect(kept.text).toBe(encode('tsv', rs).text);
+    expect(kept.lists.length).toBe(encode('tsv', rs).lists.length);
+    expect((e as unknown as { kept: number }).kept).toBeLessThan(100);
   });
 });
 

@@ -147,81 +147,8 @@ const STYLES: Record<Encoding, Style> = {
 /** A list's number (from its items as JSON): a 64-bit hash of them, in decimal. */
 const listNumber = (content: string): string => BigInt(`0x${hash64(content)}`).toString();
 
-/**
- * Lists by number: a list's number, the list gathered into `sets`. Two lists with one number
- * (a hash collision) are refused rather than merged.
- */
-function listNumbers(sets: Map<string, readonly string[]>): (items: readonly string[]) => string {
-  return (items) => {
-    const content = JSON.stringify(items);
-    const id = listNumber(content);
-    const had = sets.get(id);
-    if (had !== undefined && JSON.stringify(had) !== content) throw listCollision(id);
-    sets.set(id, items);
-    return id;
-  };
-}
-
 function listCollision(id: string): Error {
   return new Error(`two lists have the number ${id} (a 64-bit hash collision)`);
-}
-
-/** A list's content as written once: the records with that content share this object. */
-interface ListEntry {
-  /** The list's field (its number, or its array literal). */
-  readonly field: string;
-}
-
-/** A node of the trie of lists: the lists whose items so far lead here. */
-class ListNode {
-  entry: ListEntry | undefined = undefined;
-  next: Map<string, ListNode> | undefined = undefined;
-}
-
-/**
- * Each list's entry, one per content. The records of a pod share its labels list, but an
- * adapter makes lists of its own for each record it reads (labels and traces in the flow log),
- * so a list is looked up by object first and then by content, item by item down a trie (five
- * times faster than a key made by joining the items, and exact for any items). `field` writes
- * a content the first time it is seen.
- */
-function listEntries(
-  field: (items: readonly string[]) => string,
-): (items: readonly string[]) => ListEntry {
-  const byList = new Map<readonly string[], ListEntry>();
-  const root = new ListNode();
-  return (items) => {
-    let e = byList.get(items);
-    if (e !== undefined) return e;
-    let node = root;
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i] as string;
-      node.next ??= new Map();
-      let next = node.next.get(item);
-      if (next === undefined) node.next.set(item, (next = new ListNode()));
-      node = next;
-    }
-    if (node.entry !== undefined) return node.entry;
-    e = { field: field(items) };
-    node.entry = e;
-    byList.set(items, e);
-    return e;
-  };
-}
-
-/**
- * Ends by number: an end's number, the end gathered into `ends`. Two ends with one number (a
- * hash collision) are refused rather than merged.
- */
-function endNumbers(ends: Map<string, End>): (end: End) => string {
-  return (end) => {
-    const content = endContent(end);
-    const id = listNumber(content);
-    const had = ends.get(id);
-    if (had !== undefined && endContent(had) !== content) throw endCollision(id);
-    ends.set(id, end);
-    return id;
-  };
 }
 
 const endContent = (e: End): string =>
@@ -231,84 +158,300 @@ function endCollision(id: string): Error {
   return new Error(`two record ends have the number ${id} (a 64-bit hash collision)`);
 }
 
-/**
- * One end's six adjacent fields (name, name_aggr, namespace, type, labels, zone) as written,
- * kept per labels list (its entry) and name: the records of a pod share its list and these
- * values, so most records take their end from here. 'tsv' writes an end as its number (`number`), the
- * other encoding as its six fields. The workload names of the ends made go to `workloads`; a
- * record that reuses an end has a name already there.
- */
-function endSegments(
-  style: Style,
-  workloads: Set<string>,
-  number: ((end: End) => string) | undefined,
-): (
-  name: string,
-  aggr: string,
-  namespace: string,
-  type: string,
-  labels: ListEntry,
-  zone: string,
-) => string {
-  interface Segment {
-    aggr: string;
-    namespace: string;
-    type: string;
-    zone: string;
-    text: string;
-  }
-  // By labels list, then by name: the pods of a workload share their labels.
-  const made = new Map<ListEntry, Map<string, Segment>>();
-  const { str } = style;
-  return (name, aggr, namespace, type, labels, zone) => {
-    let byName = made.get(labels);
-    if (byName === undefined) made.set(labels, (byName = new Map()));
-    let s = byName.get(name);
-    if (
-      s === undefined ||
-      s.aggr !== aggr ||
-      s.namespace !== namespace ||
-      s.type !== type ||
-      s.zone !== zone
-    ) {
-      const text = number
-        ? number({ name, name_aggr: aggr, namespace, type, labels: labels.field, zone })
-        : `${str(name)}\t${str(aggr)}\t${str(namespace)}\t${type}\t${labels.field}\t${str(zone)}`;
-      byName.set(name, (s = { aggr, namespace, type, zone, text }));
-      workloads.add(aggr);
-    }
-    return s.text;
-  };
+const EMPTY: readonly string[] = [];
+
+/** A list's content as written once: the records with that content share this object. */
+interface ListEntry {
+  /** The list's field (its number, or its array literal). */
+  readonly field: string;
+  readonly items: readonly string[];
+  /** The last batch that holds it. */
+  batch: number;
+}
+
+/** A node of the trie of lists: the lists whose items so far lead here. */
+class ListNode {
+  entry: ListEntry | undefined = undefined;
+  next: Map<string, ListNode> | undefined = undefined;
+}
+
+/** One end of a record as written (its six fields, or its number), for a labels list and name. */
+interface EndSegment {
+  readonly aggr: string;
+  readonly namespace: string;
+  readonly type: string;
+  readonly text: string;
+  /** 'tsv': the end its number stands for. */
+  readonly end: End | undefined;
+  /** The last batch that holds it (its end and workload name). */
+  batch: number;
 }
 
 /**
- * A record's last six fields (policies, pending_policies, trace_source, policy_tier,
- * policy_name, source_format) as one written segment, kept per policy trace (its entry) and
- * trace source: they follow from the trace, and the records of a path share it, so most records
- * take them from here (one piece of the line instead of six).
+ * Ends written, by labels list, name and zone (the addresses outside the cluster share a name
+ * and an empty list, and differ in zone).
  */
-function decisionSegments(
-  style: Style,
-): (
-  policies: ListEntry,
-  pending: ListEntry,
-  source: string,
-  tier: string,
-  name: string,
-  format: string,
-) => string {
-  interface Segment {
-    pending: ListEntry;
-    tier: string;
-    name: string;
-    format: string;
-    text: string;
+type EndSegments = Map<ListEntry, Map<string, Map<string, EndSegment>>>;
+
+/** A record's last six fields as written, for a policy trace and trace source. */
+interface DecisionSegment {
+  readonly pending: ListEntry;
+  readonly tier: string;
+  readonly name: string;
+  readonly format: string;
+  readonly text: string;
+}
+
+/**
+ * Entries and segments an Encoder keeps at most; past this it starts again (a bound on memory
+ * over a long ingest of short-lived pods).
+ */
+export const ENCODER_KEPT = 65_536;
+
+/**
+ * Encodes batches of records in one encoding, keeping from one batch to the next what it wrote
+ * once: each list's field, each end of a record, each decision (the last six fields). The
+ * records of a pod or a path come in every chunk of a file, and an ingest worker encodes a
+ * chunk at a time: making these anew for every chunk cost the worker about 4% of its time.
+ * Each batch still carries every list, end and workload name its lines hold.
+ */
+export class Encoder {
+  private readonly style: Style;
+  private batch = 0;
+  private kept = 0;
+  private root = new ListNode();
+  /**
+   * Each list object's entry. The records of a pod share its labels list, but an adapter makes
+   * lists of its own for each line it reads, and the engine one for each connection, so a list
+   * not found here is looked up by content, item by item down the trie (five times faster than
+   * a key made by joining the items, and exact for any items). Weak: the lists of records gone
+   * leave with them.
+   */
+  private byList = new WeakMap<readonly string[], ListEntry>();
+  /** One per side: the two ends of a record may share a list (an empty one) and not the rest. */
+  private sources: EndSegments = new Map();
+  private dests: EndSegments = new Map();
+  private decisions = new Map<ListEntry, Map<string, DecisionSegment>>();
+
+  constructor(readonly encoding: Encoding) {
+    this.style = STYLES[encoding];
   }
-  const made = new Map<ListEntry, Map<string, Segment>>();
-  const { str } = style;
-  return (policies, pending, source, tier, name, format) => {
-    let bySource = made.get(policies);
-    if (bySource === undefined) made.set(policies, (bySource = new Map()));
+
+  /** The records as one batch. */
+  encode(records: readonly FlowRecord[]): EncodedBatch {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const r of records) {
+      if (r.start_time < lo) lo = r.start_time;
+      if (r.start_time > hi) hi = r.start_time;
+    }
+    const { text, workloads, sets, ends } = this.lines(records);
+    return {
+      encoding: this.encoding,
+      count: records.length,
+      lo,
+      hi,
+      text,
+      workloads: [...workloads],
+      lists: [...sets],
+      ends: [...ends],
+    };
+  }
+
+  /**
+   * The records as tab-separated lines (TSV_FIELDS for 'tsv', FIELDS for the other), and the
+   * workload names, lists and ends they hold (spelled out, field by field: several times faster
+   * than a loop over the fields here; a test holds it to them).
+   * Fields whose values come from fixed sets (the id is hex; reporter, action, endpoint types and
+   * trace source are checked by every adapter or set by enrichment) are written as they are.
+   */
+  private lines(records: readonly FlowRecord[]): {
+    text: string;
+    workloads: Set<string>;
+    sets: Map<string, readonly string[]>;
+    ends: Map<string, End>;
+  } {
+    if (this.kept > ENCODER_KEPT) this.forget();
+    const batch = ++this.batch;
+    const c = this.style.str;
+    const workloads = new Set<string>();
+    const sets = new Map<string, readonly string[]>();
+    const ends = new Map<string, End>();
+    const numbered = this.style.list === undefined;
+    const { byList } = this;
+    const entry = (list: readonly string[]): ListEntry => {
+      // Adapters make an empty list of their own for each record without one.
+      const items = list.length === 0 ? EMPTY : list;
+      let e = byList.get(items);
+      if (e === undefined) byList.set(items, (e = this.listEntry(items)));
+      if (e.batch !== batch) {
+        e.batch = batch;
+        if (numbered) {
+          const had = sets.get(e.field);
+          if (
+            had !== undefined &&
+            had !== e.items &&
+            JSON.stringify(had) !== JSON.stringify(e.items)
+          )
+            throw listCollision(e.field);
+          sets.set(e.field, e.items);
+        }
+      }
+      return e;
+    };
+    const hold = (s: EndSegment): string => {
+      if (s.batch !== batch) {
+        s.batch = batch;
+        workloads.add(s.aggr);
+        if (s.end) {
+          const had = ends.get(s.text);
+          if (had !== undefined && had !== s.end && endContent(had) !== endContent(s.end))
+            throw endCollision(s.text);
+          ends.set(s.text, s.end);
+        }
+      }
+      return s.text;
+    };
+    const { sources, dests } = this;
+    const out = new Array<string>(records.length);
+    // The line's fields in one array, joined: a template literal's string of 50 pieces cost more
+    // to flatten into the batch's text than this join.
+    const f = new Array<string | number>(21);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as FlowRecord;
+      f[0] = r.id;
+      f[1] = r.start_time;
+      f[2] = r.end_time;
+      f[3] = c(r.host);
+      f[4] = r.reporter;
+      f[5] = r.action;
+      f[6] = c(r.source_ip);
+      f[7] = r.source_port;
+      f[8] = hold(
+        this.end(
+          sources,
+          r.source_name,
+          r.source_name_aggr,
+          r.source_namespace,
+          r.source_type,
+          entry(r.source_labels),
+          r.source_zone,
+        ),
+      );
+      f[9] = c(r.dest_ip);
+      f[10] = r.dest_port;
+      f[11] = hold(
+        this.end(
+          dests,
+          r.dest_name,
+          r.dest_name_aggr,
+          r.dest_namespace,
+          r.dest_type,
+          entry(r.dest_labels),
+          r.dest_zone,
+        ),
+      );
+      f[12] = c(r.proto);
+      f[13] = r.bytes_in;
+      f[14] = r.bytes_out;
+      f[15] = r.packets_in;
+      f[16] = r.packets_out;
+      f[17] = r.num_flows;
+      f[18] = r.num_flows_started;
+      f[19] = r.num_flows_completed;
+      f[20] = this.decision(
+        entry(r.policies),
+        entry(r.pending_policies),
+        r.trace_source,
+        r.policy_tier,
+        r.policy_name,
+        r.source_format,
+      );
+      out[i] = f.join('\t');
+    }
+    return { text: out.join('\n'), workloads, sets, ends };
+  }
+
+  /** Start again with nothing kept. */
+  private forget(): void {
+    this.root = new ListNode();
+    this.byList = new WeakMap();
+    this.sources = new Map();
+    this.dests = new Map();
+    this.decisions = new Map();
+    this.kept = 0;
+  }
+
+  /** A list's entry, one per content; its field is written the first time it is seen. */
+  private listEntry(items: readonly string[]): ListEntry {
+    let node = this.root;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as string;
+      node.next ??= new Map();
+      let next = node.next.get(item);
+      if (next === undefined) node.next.set(item, (next = new ListNode()));
+      node = next;
+    }
+    if (node.entry === undefined) {
+      const field = this.style.list ? this.style.list(items) : listNumber(JSON.stringify(items));
+      node.entry = { field, items, batch: 0 };
+      this.kept++;
+    }
+    return node.entry;
+  }
+
+  /**
+   * One end's six adjacent fields (name, name_aggr, namespace, type, labels, zone) as written,
+   * kept per labels list (its entry), name and zone: the records of a pod share its list and these
+   * values, so most records take their end from here. 'tsv' writes an end as its number, the
+   * other encoding as its six fields.
+   */
+  private end(
+    made: EndSegments,
+    name: string,
+    aggr: string,
+    namespace: string,
+    type: string,
+    labels: ListEntry,
+    zone: string,
+  ): EndSegment {
+    let byName = made.get(labels);
+    if (byName === undefined) made.set(labels, (byName = new Map()));
+    let byZone = byName.get(name);
+    if (byZone === undefined) byName.set(name, (byZone = new Map()));
+    let s = byZone.get(zone);
+    if (s === undefined || s.aggr !== aggr || s.namespace !== namespace || s.type !== type) {
+      const { str } = this.style;
+      let text: string;
+      let end: End | undefined;
+      if (this.style.list) {
+        text = `${str(name)}\t${str(aggr)}\t${str(namespace)}\t${type}\t${labels.field}\t${str(zone)}`;
+      } else {
+        end = { name, name_aggr: aggr, namespace, type, labels: labels.field, zone };
+        text = listNumber(endContent(end));
+      }
+      byZone.set(zone, (s = { aggr, namespace, type, text, end, batch: 0 }));
+      this.kept++;
+    }
+    return s;
+  }
+
+  /**
+   * A record's last six fields (policies, pending_policies, trace_source, policy_tier,
+   * policy_name, source_format) as one written segment, kept per policy trace (its entry) and
+   * trace source: they follow from the trace, and the records of a path share it, so most
+   * records take them from here (one piece of the line instead of six).
+   */
+  private decision(
+    policies: ListEntry,
+    pending: ListEntry,
+    source: string,
+    tier: string,
+    name: string,
+    format: string,
+  ): string {
+    let bySource = this.decisions.get(policies);
+    if (bySource === undefined) this.decisions.set(policies, (bySource = new Map()));
     let s = bySource.get(source);
     if (
       s === undefined ||
@@ -317,111 +460,18 @@ function decisionSegments(
       s.name !== name ||
       s.format !== format
     ) {
+      const { str } = this.style;
       const text = `${policies.field}\t${pending.field}\t${source}\t${str(tier)}\t${str(name)}\t${str(format)}`;
       bySource.set(source, (s = { pending, tier, name, format, text }));
+      this.kept++;
     }
     return s.text;
-  };
-}
-
-/**
- * The records as tab-separated lines (TSV_FIELDS for 'tsv', FIELDS for the other), and the
- * workload names, lists and ends they hold (spelled out, field by field: several times faster
- * than a loop over the fields here; a test holds it to them).
- * Fields whose values come from fixed sets (the id is hex; reporter, action, endpoint types and
- * trace source are checked by every adapter or set by enrichment) are written as they are.
- */
-function lines(
-  style: Style,
-  records: readonly FlowRecord[],
-): {
-  text: string;
-  workloads: Set<string>;
-  sets: Map<string, readonly string[]>;
-  ends: Map<string, End>;
-} {
-  const c = style.str;
-  const workloads = new Set<string>();
-  const sets = new Map<string, readonly string[]>();
-  const ends = new Map<string, End>();
-  const entry = listEntries(style.list ?? listNumbers(sets));
-  const number = style.list ? undefined : endNumbers(ends);
-  // One per side: the two ends of a record may share a list (an empty one) and not the rest.
-  const src = endSegments(style, workloads, number);
-  const dst = endSegments(style, workloads, number);
-  const decision = decisionSegments(style);
-  const out = new Array<string>(records.length);
-  // The line's fields in one array, joined: a template literal's string of 50 pieces cost more
-  // to flatten into the batch's text than this join.
-  const f = new Array<string | number>(21);
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i] as FlowRecord;
-    f[0] = r.id;
-    f[1] = r.start_time;
-    f[2] = r.end_time;
-    f[3] = c(r.host);
-    f[4] = r.reporter;
-    f[5] = r.action;
-    f[6] = c(r.source_ip);
-    f[7] = r.source_port;
-    f[8] = src(
-      r.source_name,
-      r.source_name_aggr,
-      r.source_namespace,
-      r.source_type,
-      entry(r.source_labels),
-      r.source_zone,
-    );
-    f[9] = c(r.dest_ip);
-    f[10] = r.dest_port;
-    f[11] = dst(
-      r.dest_name,
-      r.dest_name_aggr,
-      r.dest_namespace,
-      r.dest_type,
-      entry(r.dest_labels),
-      r.dest_zone,
-    );
-    f[12] = c(r.proto);
-    f[13] = r.bytes_in;
-    f[14] = r.bytes_out;
-    f[15] = r.packets_in;
-    f[16] = r.packets_out;
-    f[17] = r.num_flows;
-    f[18] = r.num_flows_started;
-    f[19] = r.num_flows_completed;
-    f[20] = decision(
-      entry(r.policies),
-      entry(r.pending_policies),
-      r.trace_source,
-      r.policy_tier,
-      r.policy_name,
-      r.source_format,
-    );
-    out[i] = f.join('\t');
   }
-  return { text: out.join('\n'), workloads, sets, ends };
 }
 
-/** Encode records for a store. */
+/** Encode records for a store (one batch; an ingest keeps an Encoder from batch to batch). */
 export function encode(encoding: Encoding, records: readonly FlowRecord[]): EncodedBatch {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const r of records) {
-    if (r.start_time < lo) lo = r.start_time;
-    if (r.start_time > hi) hi = r.start_time;
-  }
-  const { text, workloads, sets, ends } = lines(STYLES[encoding], records);
-  return {
-    encoding,
-    count: records.length,
-    lo,
-    hi,
-    text,
-    workloads: [...workloads],
-    lists: [...sets],
-    ends: [...ends],
-  };
+  return new Encoder(encoding).encode(records);
 }
 
 /** Several encoded batches of one encoding as one. */

@@ -20,7 +20,7 @@ import type { Enricher } from './enrich.js';
 import { hash64 } from './ids.js';
 import { IngestPool } from './pool.js';
 import type { FlowRecord } from './record.js';
-import { concatEncoded, encode, splitEncoded } from './encode.js';
+import { Encoder, concatEncoded, splitEncoded } from './encode.js';
 import type { EncodedBatch, Encoding } from './encode.js';
 
 export { MALFORMED_LISTED } from './chunks.js';
@@ -181,7 +181,7 @@ class Writer {
   private encodedChars = 0;
   private inflight: Promise<void> = Promise.resolve();
   private readonly agg: Aggregator | undefined;
-  private readonly encoding: Encoding | undefined;
+  private readonly encoder: Encoder | undefined;
 
   constructor(
     private readonly o: IngestOptions,
@@ -189,7 +189,8 @@ class Writer {
     hash: string,
     private readonly report: IngestReport,
   ) {
-    this.encoding = o.sink.writeEncoded ? o.sink.encoding : undefined;
+    this.encoder =
+      o.sink.writeEncoded && o.sink.encoding ? new Encoder(o.sink.encoding) : undefined;
     this.agg =
       level !== undefined
         ? new Aggregator({
@@ -234,9 +235,9 @@ class Writer {
     const size = this.batchSize;
     const chars = this.o.batchChars ?? MAX_BATCH_CHARS;
     // Records merged here (aggregates) are encoded here, in slices, to the same bounds.
-    if (this.encoding)
+    if (this.encoder)
       while (this.records.length >= ENCODE_SLICE || (all && this.records.length > 0))
-        this.push(encode(this.encoding, this.records.splice(0, ENCODE_SLICE)));
+        this.push(this.encoder.encode(this.records.splice(0, ENCODE_SLICE)));
     while (
       this.encodedCount >= size ||
       this.encodedChars >= chars ||
