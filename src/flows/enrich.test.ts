@@ -153,3 +153,54 @@ status:
     expect(r.source_name).toBe(name);
   });
 });
+
+describe('a dual-stack pod', () => {
+  const pod = (name: string, v4: string, v6: string): string => `
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  namespace: shop
+  labels: { app: ${name} }
+spec:
+  containers: [{ name: c, image: x }]
+status:
+  phase: Running
+  podIP: ${v4}
+  podIPs: [{ ip: ${v4} }, { ip: "${v6}" }]
+`;
+  const files = [
+    { path: 'ns.yaml', text: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n' },
+    {
+      path: 'pods.yaml',
+      text: [pod('web', '10.1.0.5', 'fd00::5'), pod('db', '10.1.0.9', 'fd00::9')].join('---\n'),
+    },
+    {
+      path: 'np.yaml',
+      text: `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: db-from-v4, namespace: shop }
+spec:
+  podSelector: { matchLabels: { app: db } }
+  policyTypes: [Ingress]
+  ingress:
+    - from: [{ ipBlock: { cidr: 10.1.0.0/16 } }]
+`,
+    },
+  ];
+
+  it('is evaluated with the address family of each record', () => {
+    const res = snapshotOf(files);
+    if (!res.ok) throw new Error(JSON.stringify(res.issues));
+    const e = new Enricher(res.snapshot);
+    const v4 = flow({ source_ip: '10.1.0.5', dest_ip: '10.1.0.9', dest_port: 5432 });
+    const v6 = flow({ source_ip: 'fd00::5', dest_ip: 'fd00::9', dest_port: 5432 });
+    e.enrich(v4);
+    e.enrich(v6);
+    expect([v4.source_name, v6.source_name]).toEqual(['web', 'web']);
+    const last = (r: FlowRecord): string => r.policies[r.policies.length - 1] ?? '';
+    expect(last(v4)).toMatch(/db-from-v4\|allow/);
+    expect(last(v6)).toMatch(/\|deny\|/);
+  });
+});

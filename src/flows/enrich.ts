@@ -67,7 +67,8 @@ function labelList(labels: ReadonlyMap<string, string>): string[] {
 export class Enricher {
   private readonly byIP = new Map<string, Tenancy[]>();
   private readonly byPrefix = new Map<string, Pod>();
-  private readonly podEnds = new Map<Pod, End>();
+  /** Pods' ends: given no address, by an IPv4 and by an IPv6 address (each its own peer). */
+  private readonly podEnds = [new Map<Pod, End>(), new Map<Pod, End>(), new Map<Pod, End>()];
   private readonly ipEnds = new Map<string, End>();
   /** Verdicts by source peer, destination peer, protocol and port (objects and short keys). */
   private readonly verdicts = new Map<
@@ -169,7 +170,7 @@ export class Enricher {
   private resolve(ipText: string, ns: string, aggr: string, name: string, t: number): End {
     if (ipText !== '') {
       const pod = this.podAt(ipText, t);
-      if (pod) return this.podEnd(pod, parseIP(ipText));
+      if (pod) return this.podEnd(pod, ipText);
       return this.addressEnd(canonical(ipText));
     }
     if (ns !== NONE) {
@@ -197,9 +198,18 @@ export class Enricher {
     return best?.pod;
   }
 
-  private podEnd(pod: Pod, ip: IP | undefined): End {
-    let end = this.podEnds.get(pod);
+  /**
+   * A pod's end as seen at an address (`ipText`, or none), made once per address family: the
+   * engine's peer of a dual-stack pod differs by family.
+   */
+  private podEnd(pod: Pod, ipText: string | undefined): End {
+    const ends = this.podEnds[ipText === undefined ? 0 : ipText.includes(':') ? 2 : 1] as Map<
+      Pod,
+      End
+    >;
+    let end = ends.get(pod);
     if (!end) {
+      const ip = ipText === undefined ? undefined : parseIP(ipText);
       const eps = this.snap.engine.eps;
       const ep: Endpoint | undefined = eps.pod(pod.namespace, pod.name);
       const nsLabels = eps.namespaceLabels(pod.namespace);
@@ -216,7 +226,7 @@ export class Enricher {
         zone: zone ?? NONE,
         ...(ep ? { peer: eps.peerOf(ep, ip?.version) } : {}),
       };
-      this.podEnds.set(pod, end);
+      ends.set(pod, end);
     }
     return end;
   }
