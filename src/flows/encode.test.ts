@@ -284,8 +284,10 @@ describe('tsv encoding', () => {
     const all = concatEncoded([a, b]);
     expect(all.lists.map(([, l]) => l).sort()).toEqual([[], ['app=a'], ['app=b'], ['app=c']]);
     const [id] = a.lists.find(([, l]) => l[0] === 'app=a') as readonly [string, readonly string[]];
-    const forged = { ...b, lists: [[id, ['app=forged']] as const] };
-    expect(() => concatEncoded([a, forged])).toThrow(/two lists have the number/);
+    for (const items of [['app=forged'], ['app=a', ''], []]) {
+      const forged = { ...b, lists: [[id, items] as const] };
+      expect(() => concatEncoded([a, forged])).toThrow(/two lists have the number/);
+    }
     expect(concatEncoded([a, { ...b, lists: [[id, ['app=a']] as const] }]).count).toBe(4);
   });
 
@@ -298,8 +300,10 @@ describe('tsv encoding', () => {
     expect(all.ends.map(([, e]) => e.name).sort()).toEqual(['-', 'a', 'b', 'c']);
     expect(endsOf(all).map((e) => e.source.name)).toEqual(['a', 'b', 'b', 'c']);
     const [id, end] = a.ends.find(([, e]) => e.name === 'a') as readonly [string, End];
-    const forged = { ...b, ends: [[id, { ...end, zone: 'forged' }] as const] };
-    expect(() => concatEncoded([a, forged])).toThrow(/two record ends have the number/);
+    for (const p of END_PARTS) {
+      const forged = { ...b, ends: [[id, { ...end, [p]: 'forged' }] as const] };
+      expect(() => concatEncoded([a, forged])).toThrow(/two record ends have the number/);
+    }
     expect(concatEncoded([a, { ...b, ends: [[id, { ...end }] as const] }]).count).toBe(4);
   });
 

@@ -474,6 +474,27 @@ export function encode(encoding: Encoding, records: readonly FlowRecord[]): Enco
   return new Encoder(encoding).encode(records);
 }
 
+/** Two lists with the same items (the chunks' lists are copies, so compared item by item). */
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Two ends with the same fields. */
+function sameEnd(a: End, b: End): boolean {
+  return (
+    a === b ||
+    (a.name === b.name &&
+      a.name_aggr === b.name_aggr &&
+      a.namespace === b.namespace &&
+      a.type === b.type &&
+      a.labels === b.labels &&
+      a.zone === b.zone)
+  );
+}
+
 /** Several encoded batches of one encoding as one. */
 export function concatEncoded(batches: readonly EncodedBatch[]): EncodedBatch {
   const full = batches.filter((b) => b.count > 0);
@@ -506,13 +527,12 @@ export function concatEncoded(batches: readonly EncodedBatch[]): EncodedBatch {
     for (const [id, items] of b.lists) {
       const had = sets.get(id);
       if (had === undefined) sets.set(id, items);
-      else if (had !== items && JSON.stringify(had) !== JSON.stringify(items))
-        throw listCollision(id);
+      else if (!sameItems(had, items)) throw listCollision(id);
     }
     for (const [id, end] of b.ends) {
       const had = ends.get(id);
       if (had === undefined) ends.set(id, end);
-      else if (had !== end && endContent(had) !== endContent(end)) throw endCollision(id);
+      else if (!sameEnd(had, end)) throw endCollision(id);
     }
   }
   return {
