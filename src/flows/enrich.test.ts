@@ -110,29 +110,37 @@ describe('Enricher over the bank snapshot', () => {
   });
 });
 
-describe('address reuse', () => {
-  const pod = (name: string, ip: string, created: string, deleted?: string): string => `
+/** A running pod in namespace shop with its addresses (the first is podIP) and lifetime. */
+function podYaml(name: string, ips: readonly string[], created?: string, deleted?: string): string {
+  return `
 apiVersion: v1
 kind: Pod
 metadata:
   name: ${name}
   namespace: shop
   labels: { app: ${name} }
-  creationTimestamp: "${created}"
-${deleted ? `  deletionTimestamp: "${deleted}"\n` : ''}spec:
+${created ? `  creationTimestamp: "${created}"\n` : ''}${deleted ? `  deletionTimestamp: "${deleted}"\n` : ''}spec:
   containers: [{ name: c, image: x }]
 status:
   phase: Running
-  podIP: ${ip}
-  podIPs: [{ ip: ${ip} }]
+  podIP: "${ips[0]}"
+  podIPs: [${ips.map((ip) => `{ ip: "${ip}" }`).join(', ')}]
 `;
+}
+
+const SHOP = {
+  path: 'ns.yaml',
+  text: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n',
+};
+
+describe('address reuse', () => {
   const files = [
-    { path: 'ns.yaml', text: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n' },
+    SHOP,
     {
       path: 'pods.yaml',
       text: [
-        pod('old', '10.1.0.5', '2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z'),
-        pod('new', '10.1.0.5', '2026-01-01T01:00:05Z'),
+        podYaml('old', ['10.1.0.5'], '2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z'),
+        podYaml('new', ['10.1.0.5'], '2026-01-01T01:00:05Z'),
       ].join('---\n'),
     },
   ];
@@ -155,25 +163,13 @@ status:
 });
 
 describe('a dual-stack pod', () => {
-  const pod = (name: string, v4: string, v6: string): string => `
-apiVersion: v1
-kind: Pod
-metadata:
-  name: ${name}
-  namespace: shop
-  labels: { app: ${name} }
-spec:
-  containers: [{ name: c, image: x }]
-status:
-  phase: Running
-  podIP: ${v4}
-  podIPs: [{ ip: ${v4} }, { ip: "${v6}" }]
-`;
   const files = [
-    { path: 'ns.yaml', text: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n' },
+    SHOP,
     {
       path: 'pods.yaml',
-      text: [pod('web', '10.1.0.5', 'fd00::5'), pod('db', '10.1.0.9', 'fd00::9')].join('---\n'),
+      text: [podYaml('web', ['10.1.0.5', 'fd00::5']), podYaml('db', ['10.1.0.9', 'fd00::9'])].join(
+        '---\n',
+      ),
     },
     {
       path: 'np.yaml',
