@@ -158,6 +158,27 @@ function endCollision(id: string): Error {
   return new Error(`two record ends have the number ${id} (a 64-bit hash collision)`);
 }
 
+/** Two lists with the same items (a chunk's lists are copies: compared item by item). */
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Two ends with the same fields. */
+function sameEnd(a: End, b: End): boolean {
+  return (
+    a === b ||
+    (a.name === b.name &&
+      a.name_aggr === b.name_aggr &&
+      a.namespace === b.namespace &&
+      a.type === b.type &&
+      a.labels === b.labels &&
+      a.zone === b.zone)
+  );
+}
+
 const EMPTY: readonly string[] = [];
 
 /** A list's content as written once: the records with that content share this object. */
@@ -175,7 +196,7 @@ class ListNode {
   next: Map<string, ListNode> | undefined = undefined;
 }
 
-/** One end of a record as written (its six fields, or its number), for a labels list and name. */
+/** One end of a record as written (its six fields, or its number), for a labels list, name and zone. */
 interface EndSegment {
   readonly aggr: string;
   readonly namespace: string;
@@ -288,12 +309,7 @@ export class Encoder {
         e.batch = batch;
         if (numbered) {
           const had = sets.get(e.field);
-          if (
-            had !== undefined &&
-            had !== e.items &&
-            JSON.stringify(had) !== JSON.stringify(e.items)
-          )
-            throw listCollision(e.field);
+          if (had !== undefined && !sameItems(had, e.items)) throw listCollision(e.field);
           sets.set(e.field, e.items);
         }
       }
@@ -305,8 +321,7 @@ export class Encoder {
         workloads.add(s.aggr);
         if (s.end) {
           const had = ends.get(s.text);
-          if (had !== undefined && had !== s.end && endContent(had) !== endContent(s.end))
-            throw endCollision(s.text);
+          if (had !== undefined && !sameEnd(had, s.end)) throw endCollision(s.text);
           ends.set(s.text, s.end);
         }
       }
@@ -472,27 +487,6 @@ export class Encoder {
 /** Encode records for a store (one batch; an ingest keeps an Encoder from batch to batch). */
 export function encode(encoding: Encoding, records: readonly FlowRecord[]): EncodedBatch {
   return new Encoder(encoding).encode(records);
-}
-
-/** Two lists with the same items (the chunks' lists are copies, so compared item by item). */
-function sameItems(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Two ends with the same fields. */
-function sameEnd(a: End, b: End): boolean {
-  return (
-    a === b ||
-    (a.name === b.name &&
-      a.name_aggr === b.name_aggr &&
-      a.namespace === b.namespace &&
-      a.type === b.type &&
-      a.labels === b.labels &&
-      a.zone === b.zone)
-  );
 }
 
 /** Several encoded batches of one encoding as one. */

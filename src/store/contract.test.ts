@@ -336,7 +336,7 @@ describe('DuckDB store', () => {
     await store.close();
   });
 
-  it('refuses a batch whose line names a list or end the batch does not hold, storing none of it', async () => {
+  it('refuses a batch whose line names a list or end the batch does not hold, or whose number names two lists, storing none of it', async () => {
     const store = await DuckDbStore.open(':memory:');
     const b = encode('tsv', [
       rec(1),
@@ -355,6 +355,10 @@ describe('DuckDB store', () => {
       [
         { ...b, ends: b.ends.filter((e) => e !== otherEnd) },
         /end \d+ of a row is not in its batch/,
+      ],
+      [
+        { ...b, lists: [...b.lists, [b.lists[0]?.[0] as string, ['app=forged']] as const] },
+        /two lists of the batch have the number/,
       ],
     ] as const) {
       await expect(store.writeEncoded(broken)).rejects.toThrow(error);

@@ -19,7 +19,7 @@ import { readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import nodePath from 'node:path';
 import { DuckDBInstance, LIST, VARCHAR } from '@duckdb/node-api';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { FIELDS } from '../../flows/record.js';
 import type { FieldType, FlowRecord } from '../../flows/record.js';
 import { END_PARTS, END_SIDES, TSV_FIELDS, encode } from '../../flows/encode.js';
@@ -382,33 +382,24 @@ export class DuckDbStore implements Store {
         throw new Error(`two lists of the batch have the number ${hash}`);
       numbers.set(hash, id);
     }
-    if (fresh.size > 0) {
-      const stored = await this.conn.createAppender(LISTS_TABLE);
-      try {
+    if (fresh.size > 0)
+      await this.append(LISTS_TABLE, false, (a) => {
         for (const [id, items] of fresh.values()) {
-          stored.appendUInteger(id);
-          stored.appendList(items, LIST(VARCHAR));
-          stored.endRow();
+          a.appendUInteger(id);
+          a.appendList(items, LIST(VARCHAR));
+          a.endRow();
         }
-        stored.flushSync();
-      } finally {
-        stored.closeSync();
-      }
-    }
+      });
     await this.conn.run(
       `CREATE OR REPLACE TEMP TABLE ${BATCH_LISTS} (hash UBIGINT PRIMARY KEY, id UINTEGER NOT NULL)`,
     );
-    const appender = await this.conn.createAppender(BATCH_LISTS, 'main', 'temp');
-    try {
+    await this.append(BATCH_LISTS, true, (a) => {
       for (const [hash, id] of numbers) {
-        appender.appendUBigInt(BigInt(hash));
-        appender.appendUInteger(id);
-        appender.endRow();
+        a.appendUBigInt(BigInt(hash));
+        a.appendUInteger(id);
+        a.endRow();
       }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
+    });
     return { fresh, numbers };
   }
 
@@ -423,21 +414,34 @@ export class DuckDbStore implements Store {
     await this.conn.run(
       `CREATE OR REPLACE TEMP TABLE ${BATCH_ENDS} (hash UBIGINT PRIMARY KEY, ${BATCH_ENDS_COLUMNS})`,
     );
-    const appender = await this.conn.createAppender(BATCH_ENDS, 'main', 'temp');
-    try {
+    await this.append(BATCH_ENDS, true, (a) => {
       for (const [hash, end] of ends) {
-        appender.appendUBigInt(BigInt(hash));
+        a.appendUBigInt(BigInt(hash));
         for (const p of END_PARTS) {
           if (p !== 'labels') {
-            appender.appendVarchar(end[p]);
+            a.appendVarchar(end[p]);
             continue;
           }
           const id = numbers.get(end.labels);
           if (id === undefined) throw new Error(`list ${end.labels} of an end is not in its batch`);
-          appender.appendUInteger(id);
+          a.appendUInteger(id);
         }
-        appender.endRow();
+        a.endRow();
       }
+    });
+  }
+
+  /** Append rows to a table (`temporary`: one of the connection's temporary tables) at once. */
+  private async append(
+    table: string,
+    temporary: boolean,
+    fill: (a: DuckDBAppender) => void,
+  ): Promise<void> {
+    const appender = temporary
+      ? await this.conn.createAppender(table, 'main', 'temp')
+      : await this.conn.createAppender(table);
+    try {
+      fill(appender);
       appender.flushSync();
     } finally {
       appender.closeSync();
