@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Enricher } from './enrich.js';
 import { eachChunk, ingestFiles } from './ingest.js';
-import type { IngestOptions, IngestReport, RecordSink } from './ingest.js';
+import type { EncodedParts, IngestOptions, IngestReport, RecordSink } from './ingest.js';
 import type { FlowFormat } from './adapters/index.js';
 import type { EncodedBatch } from './encode.js';
 import { calicoParser } from './adapters/calico.js';
@@ -302,6 +302,83 @@ describe('ingestFiles', () => {
       const bounded = await writes(100_000);
       expect(bounded.length).toBeGreaterThan(1);
       expect(bounded.join('\n')).toBe(one[0]);
+    });
+
+    /** Takes batches in parts: keeps each committed batch's part sizes, writes it at the commit. */
+    class PartsSink extends EncodedSink {
+      readonly committed: number[][] = [];
+      aborted = 0;
+      private added = 0;
+      constructor(private readonly failAt?: number) {
+        super();
+      }
+      async beginEncoded(): Promise<EncodedParts> {
+        const parts: EncodedBatch[] = [];
+        return {
+          add: async (b) => {
+            if (++this.added === this.failAt) throw new Error('part refused');
+            parts.push(b);
+          },
+          commit: async () => {
+            this.committed.push(parts.map((p) => p.count));
+            for (const p of parts) await this.writeEncoded(p);
+          },
+          abort: async () => {
+            this.aborted++;
+          },
+        };
+      }
+    }
+
+    it('hands a sink that takes batches in parts each batch as parts, the same records', async () => {
+      const dir = tempDir('zw-par-parts-');
+      const file = calicoInput(dir, 6000, [1, 2345]);
+      const whole = await ingest('calico', file, { sink: new EncodedSink(), batchSize: 1000 });
+      const { rep, sink } = await ingest('calico', file, {
+        sink: new PartsSink(),
+        workers: 2,
+        batchSize: 1000,
+      });
+      expect(rep.written).toBe(5998);
+      expect(sink.texts.join('\n')).toBe(whole.sink.texts.join('\n'));
+      // Batches as before (every one but the last of exactly the batch size), in parts of at
+      // most an eighth of it.
+      expect(sink.committed.map((b) => b.reduce((n, c) => n + c, 0))).toEqual([
+        1000, 1000, 1000, 1000, 1000, 998,
+      ]);
+      expect(sink.committed.flat().every((n) => n > 0 && n <= 125)).toBe(true);
+      expect(sink.aborted).toBe(0);
+      // Records that end with a whole part: the batch is committed all the same.
+      const exact = calicoInput(tempDir('zw-par-parts-exact-'), 5875, []);
+      const last = await ingest('calico', exact, { sink: new PartsSink(), batchSize: 1000 });
+      expect(last.rep.written).toBe(5875);
+      expect(last.sink.committed.map((b) => b.reduce((n, c) => n + c, 0))).toEqual([
+        1000, 1000, 1000, 1000, 1000, 875,
+      ]);
+      expect(last.sink.written).toBe(5875);
+    });
+
+    it('drops the open batch when a part is refused or the ingest fails, storing none of it', async () => {
+      const dir = tempDir('zw-par-parts-fail-');
+      const file = calicoInput(dir, 6000, []);
+      const refused = new PartsSink(3);
+      await expect(
+        ingest('calico', file, { sink: refused, workers: 0, batchSize: 1000 }),
+      ).rejects.toThrow('part refused');
+      expect([refused.committed, refused.aborted, refused.written]).toEqual([[], 1, 0]);
+      // A failure outside the sink (here the progress callback) while a batch is open.
+      const open = new PartsSink();
+      let calls = 0;
+      const failing = ingest('calico', file, {
+        sink: open,
+        workers: 0,
+        batchSize: 5000,
+        onProgress: () => {
+          if (++calls === 2) throw new Error('progress failed');
+        },
+      });
+      await expect(failing).rejects.toThrow('progress failed');
+      expect([open.committed, open.aborted, open.written]).toEqual([[], 1, 0]);
     });
 
     it('merges aggregates across chunks as the main thread alone does', async () => {

@@ -32,6 +32,21 @@ export interface RecordSink {
   /** The sink's own form of a batch: when given, workers encode and writeEncoded takes it. */
   readonly encoding?: Encoding;
   writeEncoded?(batch: EncodedBatch): Promise<void>;
+  /**
+   * A batch in that form taken in parts as they are made (the sink stores it at the commit, all
+   * or nothing); when given, the ingest writes its encoded batches so.
+   */
+  beginEncoded?(): Promise<EncodedParts>;
+}
+
+/** One batch being written in parts; the sink takes no other write until it is closed. */
+export interface EncodedParts {
+  /** Add records to the batch (stored only when it commits). */
+  add(part: EncodedBatch): Promise<void>;
+  /** Store the batch's records (but those the sink already holds). */
+  commit(): Promise<void>;
+  /** Drop the batch: none of its records is stored. */
+  abort(): Promise<void>;
 }
 
 export interface FileReport {
@@ -97,6 +112,15 @@ export const DEFAULT_BATCH = 122_880;
  * longest string JavaScript allows (2^29 - 24), for records with many labels.
  */
 export const MAX_BATCH_CHARS = 192 << 20;
+/**
+ * Parts of a batch, for a sink that takes a batch in parts (beginEncoded): each is handed to it as
+ * soon as the workers made it, so that the sink stores most of a batch while the next records are
+ * parsed. DuckDB then has only the last part and its commit left after a file's last record:
+ * 500,000 Calico records went into DuckDB 5% faster than in whole batches (8 alternated pairs,
+ * median ratio 1.05; 4 parts about the same, 16 parts 10% slower than 8: each part costs DuckDB
+ * a statement and its temporary tables; bench/RESULTS.md).
+ */
+export const PARTS_PER_BATCH = 8;
 /** Records merged in the main thread are encoded this many at a time. */
 const ENCODE_SLICE = 8192;
 /** Bytes of whole lines per chunk. */
@@ -180,6 +204,10 @@ class Writer {
   private encodedCount = 0;
   private encodedChars = 0;
   private inflight: Promise<void> = Promise.resolve();
+  /** Records of the batch being handed in parts, so far. */
+  private inBatch = 0;
+  /** The batch being written in parts (set and cleared by the writes, one at a time). */
+  private parts: EncodedParts | undefined;
   private readonly agg: Aggregator | undefined;
   private readonly encoder: Encoder | undefined;
 
@@ -224,6 +252,14 @@ class Writer {
     await this.inflight;
   }
 
+  /** After a failure: drop a batch left open in the sink (none of it is stored). */
+  async abort(): Promise<void> {
+    await this.inflight.catch(() => undefined);
+    const open = this.parts;
+    this.parts = undefined;
+    await open?.abort();
+  }
+
   private push(b: EncodedBatch): void {
     if (b.count === 0) return;
     this.encoded.push(b);
@@ -238,30 +274,50 @@ class Writer {
     if (this.encoder)
       while (this.records.length >= ENCODE_SLICE || (all && this.records.length > 0))
         this.push(this.encoder.encode(this.records.splice(0, ENCODE_SLICE)));
-    while (
-      this.encodedCount >= size ||
-      this.encodedChars >= chars ||
-      (all && this.encodedCount > 0)
-    ) {
-      // Exactly `size` records (a chunk split at a line when needed), or fewer when the
-      // characters run out first (whole chunks, at least one) or at the end.
-      const parts: EncodedBatch[] = [];
+    const inParts = this.o.sink.beginEncoded !== undefined;
+    const partSize = Math.ceil(size / PARTS_PER_BATCH);
+    for (;;) {
+      // A batch, or the next part of one: exactly `step` records (a chunk split at a line when
+      // needed), or fewer when the characters run out first (whole chunks, at least one) or at
+      // the end.
+      const step = inParts ? Math.min(partSize, size - this.inBatch) : size;
+      if (!(
+        this.encodedCount >= step ||
+        this.encodedChars >= chars ||
+        (all && this.encodedCount > 0)
+      ))
+        break;
+      const pieces: EncodedBatch[] = [];
       let count = 0;
       let length = 0;
-      while (this.encoded.length > 0 && count < size) {
+      while (this.encoded.length > 0 && count < step) {
         const e = this.encoded[0] as EncodedBatch;
-        if (parts.length > 0 && length + e.text.length > chars) break;
-        const [head, rest] = count + e.count > size ? splitEncoded(e, size - count) : [e];
+        if (pieces.length > 0 && length + e.text.length > chars) break;
+        const [head, rest] = count + e.count > step ? splitEncoded(e, step - count) : [e];
         if (rest) this.encoded[0] = rest;
         else this.encoded.shift();
-        parts.push(head);
+        pieces.push(head);
         count += head.count;
         length += head.text.length;
       }
-      const b = concatEncoded(parts);
+      const b = concatEncoded(pieces);
       this.encodedCount -= count;
       this.encodedChars -= length;
-      await this.hand(b.count, () => this.writeEncoded(b));
+      if (!inParts) {
+        await this.hand(b.count, () => this.writeEncoded(b));
+        continue;
+      }
+      this.inBatch += b.count;
+      const last = this.inBatch >= size || (all && this.encodedCount === 0);
+      const stored = last ? this.inBatch : 0;
+      if (last) this.inBatch = 0;
+      await this.hand(stored, () => this.writePart(b, last));
+    }
+    if (all && this.inBatch > 0) {
+      // The records ran out just after a part: the batch has no part left to commit it with.
+      const stored = this.inBatch;
+      this.inBatch = 0;
+      await this.hand(stored, () => this.commitParts());
     }
     while (this.records.length >= size || (all && this.records.length > 0)) {
       const b = this.records.splice(0, size);
@@ -273,6 +329,32 @@ class Writer {
     const sink = this.o.sink;
     if (!sink.writeEncoded) throw new Error('the sink takes no encoded batches');
     return sink.writeEncoded(b);
+  }
+
+  /** Add a part to the open batch (opening one first), committing it after its last part. */
+  private async writePart(b: EncodedBatch, last: boolean): Promise<void> {
+    const sink = this.o.sink;
+    if (!sink.beginEncoded) throw new Error('the sink takes no batches in parts');
+    const open = this.parts ?? (await sink.beginEncoded());
+    this.parts = open;
+    try {
+      await open.add(b);
+      if (last) {
+        this.parts = undefined;
+        await open.commit();
+      }
+    } catch (e) {
+      this.parts = undefined;
+      await open.abort().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Commit the open batch. */
+  private async commitParts(): Promise<void> {
+    const open = this.parts;
+    this.parts = undefined;
+    await open?.commit();
   }
 
   /** Start a write after the one in flight (the database works while the next chunks parse). */
@@ -303,40 +385,50 @@ async function ingestFile(
   const fr: FileReport = { path, hash, lines: 0, parsed: 0, malformed: 0, malformedLines: [] };
   const writer = new Writer(o, level, hash, report);
   const total = (await stat(path)).size;
-  const takeResult = async (r: ChunkResult): Promise<void> => {
-    fr.lines += r.lines;
-    fr.parsed += r.parsed;
-    fr.malformed += r.malformed;
-    for (const m of r.malformedLines)
-      if (fr.malformedLines.length < MALFORMED_LISTED) fr.malformedLines.push(m);
-    report.evaluated += r.evaluated;
-    report.computed += r.computed;
-    await writer.take(r);
-  };
-  const job = { file: index, hash, seed };
-  if (o.format === 'goldmane' && (await startsWithBracket(path))) {
-    const doc = goldmaneDocument(await readFile(path, 'utf8'));
-    await takeResult(local.results({ ...job, firstLine: 1 }, 'error' in doc ? [doc] : doc));
-  } else {
-    // Chunks in flight: enough for the workers to go on while the main thread waits for the
-    // database (a write of a row group takes about as long as parsing one).
-    const window = report.workers === 0 ? 1 : Math.max(2 * report.workers, CHUNKS_IN_FLIGHT);
-    const queue: Array<{ result: Promise<ChunkResult>; bytes: number }> = [];
-    const takeFirst = async (): Promise<void> => {
-      const next = queue.shift();
-      if (!next) return;
-      await takeResult(await next.result);
-      o.onProgress?.({ file: path, bytesRead: next.bytes, bytesTotal: total, records: fr.parsed });
+  try {
+    const takeResult = async (r: ChunkResult): Promise<void> => {
+      fr.lines += r.lines;
+      fr.parsed += r.parsed;
+      fr.malformed += r.malformed;
+      for (const m of r.malformedLines)
+        if (fr.malformedLines.length < MALFORMED_LISTED) fr.malformedLines.push(m);
+      report.evaluated += r.evaluated;
+      report.computed += r.computed;
+      await writer.take(r);
     };
-    await eachChunk(path, async (text, firstLine, bytes) => {
-      const result = run({ ...job, firstLine, text });
-      result.catch(() => undefined);
-      queue.push({ result, bytes });
-      while (queue.length >= window) await takeFirst();
-    });
-    while (queue.length > 0) await takeFirst();
+    const job = { file: index, hash, seed };
+    if (o.format === 'goldmane' && (await startsWithBracket(path))) {
+      const doc = goldmaneDocument(await readFile(path, 'utf8'));
+      await takeResult(local.results({ ...job, firstLine: 1 }, 'error' in doc ? [doc] : doc));
+    } else {
+      // Chunks in flight: enough for the workers to go on while the main thread waits for the
+      // database (a write of a row group takes about as long as parsing one).
+      const window = report.workers === 0 ? 1 : Math.max(2 * report.workers, CHUNKS_IN_FLIGHT);
+      const queue: Array<{ result: Promise<ChunkResult>; bytes: number }> = [];
+      const takeFirst = async (): Promise<void> => {
+        const next = queue.shift();
+        if (!next) return;
+        await takeResult(await next.result);
+        o.onProgress?.({
+          file: path,
+          bytesRead: next.bytes,
+          bytesTotal: total,
+          records: fr.parsed,
+        });
+      };
+      await eachChunk(path, async (text, firstLine, bytes) => {
+        const result = run({ ...job, firstLine, text });
+        result.catch(() => undefined);
+        queue.push({ result, bytes });
+        while (queue.length >= window) await takeFirst();
+      });
+      while (queue.length > 0) await takeFirst();
+    }
+    await writer.finish();
+  } catch (e) {
+    await writer.abort(); // a batch left open in the sink is dropped, not half stored
+    throw e;
   }
-  await writer.finish();
   o.onProgress?.({ file: path, bytesRead: total, bytesTotal: total, records: fr.parsed });
   return fr;
 }

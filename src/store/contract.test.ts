@@ -7,6 +7,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { encode } from '../flows/encode.js';
+import { Enricher } from '../flows/enrich.js';
+import { ingestFiles } from '../flows/ingest.js';
+import type { RecordSink } from '../flows/ingest.js';
+import { loadSnapshot } from '../flows/snapshot.js';
 import type { EncodedBatch } from '../flows/encode.js';
 import { FIELDS, blankRecord } from '../flows/record.js';
 import type { FlowRecord } from '../flows/record.js';
@@ -373,6 +377,150 @@ describe('DuckDB store', () => {
       ['app=web', 'replica=1'],
     ]);
     await store.close();
+  });
+
+  describe('a batch in parts', () => {
+    /** Records in three parts; a list and a workload new in the second part recur in the third. */
+    const parts = (): FlowRecord[][] => [
+      RECORDS.slice(0, 70),
+      RECORDS.slice(70, 140).map((r, i) =>
+        i % 2 ? r : { ...r, source_labels: ['part=two'], source_name_aggr: 'two-*' },
+      ),
+      RECORDS.slice(140).map((r, i) =>
+        i % 3 ? r : { ...r, source_labels: ['part=two'], source_name_aggr: 'two-*' },
+      ),
+    ];
+
+    it('stores what the whole batch stores, each list and workload numbered once', async () => {
+      const whole = await DuckDbStore.open(':memory:');
+      await whole.writeEncoded(encode('tsv', parts().flat()));
+      const inParts = await DuckDbStore.open(':memory:');
+      const w = await inParts.beginEncoded();
+      for (const p of parts()) await w.add(encode('tsv', p));
+      await w.commit();
+      expect(await inParts.count()).toBe(200);
+      expect(await inParts.query({ limit: 300 })).toEqual(await whole.query({ limit: 300 }));
+      const numbered =
+        'SELECT (SELECT count(*) FROM flow_lists) AS lists, (SELECT count(*) FROM workloads) AS workloads';
+      expect(await inParts.sql(numbered)).toEqual(await whole.sql(numbered));
+      expect(
+        await inParts.query({
+          groupBy: ['source_name_aggr'],
+          where: [{ field: 'label', value: 'part=two' }],
+        }),
+      ).toEqual(
+        await whole.query({
+          groupBy: ['source_name_aggr'],
+          where: [{ field: 'label', value: 'part=two' }],
+        }),
+      );
+      // A part with records the batch's earlier parts hold adds none of them.
+      const again = await inParts.beginEncoded();
+      await again.add(encode('tsv', RECORDS.slice(0, 10)));
+      await again.add(encode('tsv', RECORDS.slice(5, 20)));
+      await again.commit();
+      expect(await inParts.count()).toBe(200);
+      await whole.close();
+      await inParts.close();
+    });
+
+    it('a batch dropped, or one of whose parts fails, stores none of its parts; the next numbers lists and workloads as if it never was', async () => {
+      const store = await DuckDbStore.open(':memory:');
+      const threads = async (): Promise<unknown> =>
+        (await store.sql("SELECT current_setting('threads') AS t"))[0]?.t;
+      const all = await threads();
+      const [first = [], second = []] = parts();
+      const dropped = await store.beginEncoded();
+      await dropped.add(encode('tsv', first));
+      await dropped.add(encode('tsv', second));
+      await dropped.abort();
+      await expect(dropped.add(encode('tsv', first))).rejects.toThrow(
+        /already committed or dropped/,
+      );
+      const failed = await store.beginEncoded();
+      await failed.add(encode('tsv', second));
+      const broken = encode('tsv', [rec(900, { source_labels: ['x'] })]);
+      await expect(failed.add({ ...broken, lists: [] })).rejects.toThrow(/not in its batch/);
+      await expect(failed.commit()).rejects.toThrow(/already committed or dropped/);
+      expect(await threads()).toBe(all);
+      expect(await store.count()).toBe(0);
+      expect(await store.sql('SELECT count(*) AS n FROM flow_lists')).toEqual([{ n: 0 }]);
+      expect(await store.sql('SELECT count(*) AS n FROM workloads')).toEqual([{ n: 0 }]);
+      // The store knows none of them: the next batch adds and numbers them.
+      await store.writeEncoded(encode('tsv', second));
+      expect(
+        await store.query({
+          groupBy: ['source_name_aggr'],
+          where: [{ field: 'label', value: 'part=two' }],
+        }),
+      ).toEqual([expect.objectContaining({ source_name_aggr: 'two-*', records: 35 })]);
+      expect(await store.sql('SELECT max(id) = count(*) AS dense FROM flow_lists')).toEqual([
+        { dense: true },
+      ]);
+      await store.close();
+    });
+
+    it('an ingest of batches in parts stores what it stores in whole batches', async () => {
+      const snap = await loadSnapshot('examples/bank');
+      if (!snap.ok) throw new Error('bank snapshot invalid');
+      const file = path.join(tempDir('zw-duckdb-ingest-parts-'), 'calico.jsonl');
+      const lines = Array.from({ length: 6000 }, (_, i) => {
+        const r = rec(i);
+        const { source_labels, policies, id: _id, ...rest } = r;
+        return JSON.stringify({
+          ...rest,
+          source_port: 30000 + i,
+          source_type: 'wep',
+          dest_type: 'wep',
+          source_labels: { labels: source_labels },
+          policies: i % 2 ? null : { all_policies: policies },
+        });
+      });
+      writeFileSync(file, `${lines.join('\n')}\n{"broken"\n`);
+      const stored = async (inParts: boolean): Promise<unknown[]> => {
+        const store = await DuckDbStore.open(':memory:');
+        // Whole batches: the store without its beginEncoded.
+        const sink: RecordSink = inParts
+          ? store
+          : {
+              encoding: store.encoding,
+              write: (rs) => store.write(rs),
+              writeEncoded: (b) => store.writeEncoded(b),
+            };
+        const rep = await ingestFiles({
+          format: 'calico',
+          files: [file],
+          enricher: new Enricher(snap.snapshot),
+          sink,
+          workers: 2,
+          batchSize: 1000,
+        });
+        expect([rep.written, rep.files[0]?.malformed]).toEqual([6000, 1]);
+        const rows = await store.query({ limit: 10_000 });
+        await store.close();
+        return rows;
+      };
+      const parts = await stored(true);
+      expect(parts).toHaveLength(6000);
+      expect(parts).toEqual(await stored(false));
+    });
+
+    it("holds the store's other writes until the batch is closed", async () => {
+      const store = await DuckDbStore.open(':memory:');
+      const w = await store.beginEncoded();
+      await w.add(encode('tsv', RECORDS.slice(0, 10)));
+      let written = false;
+      const other = store.write([rec(500)]).then(() => (written = true));
+      let retained = false;
+      const retain = store.retain(1e9, T).then(() => (retained = true));
+      await new Promise((r) => setTimeout(r, 50));
+      expect([written, retained]).toEqual([false, false]);
+      await w.add(encode('tsv', RECORDS.slice(10, 20)));
+      await w.commit();
+      await Promise.all([other, retain]);
+      expect(await store.count()).toBe(21);
+      await store.close();
+    });
   });
 
   it('migrates a version 1 file: every stored workload numbered, new ones after them', async () => {

@@ -2,6 +2,7 @@
 // contract test suite run against both (contract.test.ts).
 import type { FlowRecord } from '../flows/record.js';
 import type { RecordSink } from '../flows/ingest.js';
+export type { EncodedParts } from '../flows/ingest.js';
 import type { EncodedBatch, Encoding } from '../flows/encode.js';
 
 /** One condition of `--where`: `field=value` or `field!=value`. */
