@@ -96,7 +96,7 @@ export function addFlowsCommands(program: Command, io: IO, run: Run): void {
     .option('--spool <dir>', 'ClickHouse: where batches wait while the server is unreachable')
     .option(
       '--batch <n>',
-      'records per write (default 122880, a DuckDB row group: every write but the last has exactly this many)',
+      'records per write; every write but the last has exactly this many (default: 122880 for DuckDB, its row group; 30720 for ClickHouse)',
       whole(1, 10_000_000),
     )
     .option(

@@ -283,6 +283,23 @@ describe('ingestFiles', () => {
       expect(sizes.at(-1)).toBe(996);
     });
 
+    it("writes the sink's batch size unless the ingest sets one", async () => {
+      const dir = tempDir('zw-par-sink-batch-');
+      const file = calicoInput(dir, 2500, []);
+      class SmallBatches extends EncodedSink {
+        readonly batchSize = 1000;
+      }
+      const sizes = async (batchSize?: number): Promise<number[]> => {
+        const { sink } = await ingest('calico', file, {
+          sink: new SmallBatches(),
+          ...(batchSize ? { batchSize } : {}),
+        });
+        return sink.texts.map((t) => t.split('\n').length);
+      };
+      expect(await sizes()).toEqual([1000, 1000, 500]);
+      expect(await sizes(2000)).toEqual([2000, 500]);
+    });
+
     it('bounds the characters of a write as well as its records', async () => {
       const dir = tempDir('zw-par-chars-');
       const file = calicoInput(dir, 5000, []);

@@ -37,6 +37,8 @@ export interface RecordSink {
    * or nothing); when given, the ingest writes its encoded batches so.
    */
   beginEncoded?(): Promise<EncodedParts>;
+  /** Records per write the sink takes best (IngestOptions.batchSize overrides it). */
+  readonly batchSize?: number;
 }
 
 /** One batch being written in parts; the sink takes no other write until it is closed. */
@@ -88,7 +90,7 @@ export interface IngestOptions {
   /** Aggregation level; default: none for Calico and Goldmane (already aggregated), 1 otherwise. */
   level?: AggregationLevel;
   intervalSeconds?: number;
-  /** Records per write (default DEFAULT_BATCH). */
+  /** Records per write (default: the sink's batchSize, else DEFAULT_BATCH). */
   batchSize?: number;
   /** At most this many characters of encoded records per write (default MAX_BATCH_CHARS). */
   batchChars?: number;
@@ -233,7 +235,7 @@ class Writer {
   }
 
   private get batchSize(): number {
-    return this.o.batchSize ?? DEFAULT_BATCH;
+    return this.o.batchSize ?? this.o.sink.batchSize ?? DEFAULT_BATCH;
   }
 
   /** Take one chunk's records; resolves once any batch it completed is handed to the sink. */

@@ -27,6 +27,16 @@ import type { SpoolFormat } from './spool.js';
 
 const TYPES = { string: 'String', int: 'Int64', strings: 'Array(String)' } as const;
 
+/**
+ * Records per insert when ingesting. ClickHouse parses and stores an insert once its body has
+ * come, so it works while the next batch is parsed only if batches are short, and the last
+ * insert, made after the last record, is short too: 500,000 Calico records went in 8% faster in
+ * inserts of 30,720 records than of 122,880 (DuckDB's row group), medians of 6 alternated
+ * rounds (55,877 against 51,851/s); 61,440 was no faster than 122,880. Each insert also costs a
+ * query for the ids it shares with the table and a part for ClickHouse to merge.
+ */
+export const CLICKHOUSE_BATCH = 30_720;
+
 function quote(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
@@ -66,6 +76,7 @@ export interface ClickHouseOptions {
 export class ClickHouseStore implements Store {
   readonly kind = 'clickhouse';
   readonly encoding: Encoding = 'tab-separated';
+  readonly batchSize = CLICKHOUSE_BATCH;
   private readonly http: ClickHouseHttp;
   readonly spool: Spool;
 
