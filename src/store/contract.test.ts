@@ -301,6 +301,11 @@ async function refusesNewer(
   });
 }
 
+/** DuckDB's thread setting on the store's connection. */
+async function threadsOf(store: DuckDbStore): Promise<unknown> {
+  return (await store.sql("SELECT current_setting('threads') AS t"))[0]?.t;
+}
+
 describe('DuckDB store', () => {
   const dir = tempDir('zw-duckdb-');
   contract(() => DuckDbStore.open(path.join(dir, 'flows.duckdb')));
@@ -426,8 +431,7 @@ describe('DuckDB store', () => {
 
     it('a batch dropped, or one of whose parts fails, stores none of its parts; the next numbers lists and workloads as if it never was', async () => {
       const store = await DuckDbStore.open(':memory:');
-      const threads = async (): Promise<unknown> =>
-        (await store.sql("SELECT current_setting('threads') AS t"))[0]?.t;
+      const threads = (): Promise<unknown> => threadsOf(store);
       const all = await threads();
       const [first = [], second = []] = parts();
       const dropped = await store.beginEncoded();
@@ -626,8 +630,7 @@ describe('DuckDB store', () => {
 
   it('gives queries every thread back after a write, and after a failed one', async () => {
     const store = await DuckDbStore.open(':memory:');
-    const threads = async (): Promise<unknown> =>
-      (await store.sql("SELECT current_setting('threads') AS t"))[0]?.t;
+    const threads = (): Promise<unknown> => threadsOf(store);
     const all = await threads();
     await store.write(RECORDS.slice(0, 5));
     expect(await threads()).toBe(all);
