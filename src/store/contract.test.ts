@@ -481,8 +481,10 @@ describe('DuckDB store', () => {
         });
       });
       writeFileSync(file, `${lines.join('\n')}\n{"broken"\n`);
+      const dir = tempDir('zw-duckdb-ingest-parts-db-');
       const stored = async (inParts: boolean): Promise<unknown[]> => {
-        const store = await DuckDbStore.open(':memory:');
+        const db = path.join(dir, `${inParts ? 'parts' : 'whole'}.duckdb`);
+        const store = await DuckDbStore.open(db);
         // Whole batches: the store without its beginEncoded.
         const sink: RecordSink = inParts
           ? store
@@ -500,8 +502,11 @@ describe('DuckDB store', () => {
           batchSize: 1000,
         });
         expect([rep.written, rep.files[0]?.malformed]).toEqual([6000, 1]);
-        const rows = await store.query({ limit: 10_000 });
         await store.close();
+        // Read back by another store from the file: only what was committed.
+        const back = await DuckDbStore.open(db);
+        const rows = await back.query({ limit: 10_000 });
+        await back.close();
         return rows;
       };
       const parts = await stored(true);
