@@ -8,6 +8,7 @@ export type FlowAction = 'allow' | 'deny';
 export type Reporter = 'src' | 'dst' | '-';
 /** Calico's endpoint types: workload, host endpoint, network set, other network. */
 export type EndpointType = 'wep' | 'hep' | 'ns' | 'net';
+export const ENDPOINT_TYPES: readonly EndpointType[] = ['wep', 'hep', 'ns', 'net'];
 /** `observed`: the source carried the policy trace; `computed`: zonewall's engine supplied it. */
 export type TraceSource = 'observed' | 'computed' | 'none';
 
@@ -108,6 +109,26 @@ export const FIELDS: ReadonlyArray<readonly [keyof FlowRecord, FieldType]> = [
 
 export const FIELD_TYPES: ReadonlyMap<string, FieldType> = new Map(FIELDS);
 
+/** The input formats (`flows ingest --format`): a record's `source_format`. */
+export const FORMATS = ['lab', 'calico', 'goldmane', 'hubble', 'vpc'] as const;
+
+/**
+ * The string fields whose values come from a fixed set: a query's value for one of them is
+ * checked against the set, in any case (`--where action=Deny`), so a typo is an error rather
+ * than an empty answer. `proto` is checked apart (a name or a number, see protoNumber).
+ */
+export const FIELD_VALUES: ReadonlyMap<string, readonly string[]> = new Map<
+  string,
+  readonly string[]
+>([
+  ['reporter', ['src', 'dst', '-']],
+  ['action', ['allow', 'deny']],
+  ['source_type', ENDPOINT_TYPES],
+  ['dest_type', ENDPOINT_TYPES],
+  ['trace_source', ['observed', 'computed', 'none']],
+  ['source_format', FORMATS],
+]);
+
 /** Fields a query may group by or filter on with `=` (scalars; lists are matched by element). */
 export const GROUPABLE: ReadonlySet<string> = new Set(
   FIELDS.filter(([, t]) => t !== 'strings').map(([n]) => n),
@@ -121,6 +142,8 @@ const PROTO_NAMES: ReadonlyMap<number, string> = new Map([
   [132, 'sctp'],
   [136, 'udplite'],
 ]);
+/** The protocols a record names (others are their numbers). */
+export const PROTO_NAMED: readonly string[] = [...PROTO_NAMES.values()];
 const PROTO_NUMBERS: ReadonlyMap<string, number> = new Map(
   [...PROTO_NAMES].map(([n, s]) => [s, n] as const).concat([['icmpv6', 58]]),
 );

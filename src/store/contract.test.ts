@@ -233,6 +233,33 @@ function contract(open: () => Promise<Store>): void {
     );
   });
 
+  it('takes a fixed-set value in any case and a protocol by name or number', async () => {
+    const count = async (field: string, value: string, negate = false): Promise<unknown> =>
+      (await store.query({ where: [{ field, value, negate }], groupBy: ['proto'] }))[0]?.records;
+    expect(await count('action', 'Deny')).toBe(50);
+    expect(await count('action', 'DENY', true)).toBe(150);
+    expect(await count('proto', '6')).toBe(200);
+    expect(await count('proto', 'TCP')).toBe(200);
+    expect(await count('proto', '17')).toBeUndefined();
+    expect(await count('source_format', 'Lab')).toBe(200);
+  });
+
+  it('refuses a value no record can hold, naming the ones it can', async () => {
+    const where = (field: string, value: string): Promise<unknown> =>
+      store.query({ where: [{ field, value }] });
+    await expect(where('action', 'maybe')).rejects.toThrow(
+      'action is one of allow, deny; "maybe" is not',
+    );
+    await expect(where('reporter', 'source')).rejects.toThrow(/reporter is one of src, dst, -/);
+    await expect(where('dest_type', 'pod')).rejects.toThrow(/wep, hep, ns, net/);
+    await expect(where('trace_source', 'guessed')).rejects.toThrow(/observed, computed, none/);
+    await expect(where('source_format', 'netflow')).rejects.toThrow(/lab, calico, goldmane/);
+    await expect(where('proto', 'tcpx')).rejects.toThrow(
+      /proto is a protocol name \(icmp, tcp, udp/,
+    );
+    await expect(where('proto', '256')).rejects.toThrow(/"256" is not/);
+  });
+
   it('retention deletes by age', async () => {
     const deleted = await store.retain(100, T + 15 + 150); // end_time < T + 65
     expect(deleted).toBe(50);

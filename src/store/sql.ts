@@ -1,7 +1,14 @@
 // The one query layer: a FlowQuery as SQL, with the few spellings that differ per database
 // behind a Dialect. Field names are checked against the record's own (never interpolated
 // from input unchecked); values are quoted by the dialect.
-import { FIELD_TYPES, GROUPABLE } from '../flows/record.js';
+import {
+  FIELD_TYPES,
+  FIELD_VALUES,
+  GROUPABLE,
+  PROTO_NAMED,
+  protoNumber,
+  protoText,
+} from '../flows/record.js';
 import { StoreError } from './types.js';
 import type { Condition, FlowQuery } from './types.js';
 
@@ -28,8 +35,30 @@ export const PSEUDO_FIELDS = [
   'pending_policy',
 ] as const;
 
+/**
+ * A condition's value as stored: a field of a fixed set in lower case, a protocol by its
+ * record spelling (`6`, `TCP` -> `tcp`); a value no record can hold is refused.
+ */
+function storedValue(field: string, v: string): string {
+  if (field === 'proto') {
+    const n = protoNumber(v);
+    if (n === undefined)
+      throw new StoreError(
+        'store.query',
+        `proto is a protocol name (${PROTO_NAMED.join(', ')}) or a number from 0 to 255; "${v}" is not`,
+      );
+    return protoText(n);
+  }
+  const values = FIELD_VALUES.get(field);
+  if (values === undefined) return v;
+  const lower = v.toLowerCase();
+  if (!values.includes(lower))
+    throw new StoreError('store.query', `${field} is one of ${values.join(', ')}; "${v}" is not`);
+  return lower;
+}
+
 function condition(d: Dialect, c: Condition): string {
-  const v = c.value;
+  const v = storedValue(c.field, c.value);
   switch (c.field) {
     case 'zone':
       return `(source_zone = ${d.str(v)} OR dest_zone = ${d.str(v)})`;

@@ -2,12 +2,12 @@
 // /var/log/calico/flowlogs/flows.log and sends them to Elasticsearch. Field names and meaning:
 // https://docs.tigera.io/calico-enterprise/latest/observability/elastic/flow/datatypes
 // (zonewall's record uses the same names, so this is mostly a copy with checks).
-import { NONE } from '../record.js';
+import { ENDPOINT_TYPES, NONE } from '../record.js';
 import type { EndpointType, FlowRecord } from '../record.js';
 import { count, isObj, repeatedFieldsReader, seconds, strings, text } from './common.js';
 import type { LineParser, Obj } from './common.js';
 
-const TYPES = new Set<EndpointType>(['wep', 'hep', 'ns', 'net']);
+const TYPES = new Set<EndpointType>(ENDPOINT_TYPES);
 
 function labels(v: unknown): string[] {
   // `{"labels": ["app=x", ...]}` in Elasticsearch, a plain list in some exports.

@@ -1,5 +1,6 @@
 // The input formats `flows ingest --format` reads, each a parser per file.
 import { labParser } from '../lab.js';
+import { FORMATS } from '../record.js';
 import { calicoParser } from './calico.js';
 import type { LineParser } from './common.js';
 import { goldmaneParser } from './goldmane.js';
@@ -9,7 +10,7 @@ import { vpcParser } from './vpc.js';
 export type { LineParser, LineResult } from './common.js';
 export { goldmaneDocument } from './goldmane.js';
 
-export const FORMATS = ['lab', 'calico', 'goldmane', 'hubble', 'vpc'] as const;
+export { FORMATS };
 export type FlowFormat = (typeof FORMATS)[number];
 
 const PARSERS: Record<FlowFormat, () => LineParser> = {
