@@ -15,6 +15,11 @@
 // load of the rows as zonewall stores them (lists as numbers) is given too. DuckDB's figures
 // (ours and its bulk loads) all include a CHECKPOINT.
 //
+// Every rate comes with the CPU a record cost (this process's threads, and the ClickHouse
+// server's), beside two floors: V8's JSON.parse of the input lines alone, and each database
+// storing the rows from a table of its own (INSERT ... SELECT). C cores give a record at most
+// C / R CPU-seconds at R records a second, so the floors bound the rates the machine allows.
+//
 //   npm run bench:flows [-- --records N] [--rows N (0: no aggregations)] [--reps N] [--batch N] [--json PATH] [--no-clickhouse] [--labels-in-input]
 import {
   appendFileSync,
@@ -39,7 +44,7 @@ import type { Snapshot } from '../src/flows/snapshot.js';
 import { LocalClickHouse, findClickHouseServer } from '../src/store/clickhouse/local-server.js';
 import { ClickHouseStore, DuckDbStore } from '../src/store/index.js';
 import type { FlowQuery } from '../src/store/index.js';
-import { median, now } from './measure.js';
+import { gc, median, now } from './measure.js';
 import { Rng } from './prng.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -54,6 +59,8 @@ const REPS = arg('reps', 3);
 /** Records per write; default: each store's own (DuckDB 122,880, ClickHouse 30,720). */
 const BATCH = process.argv.includes('--batch') ? arg('batch', 0) : undefined;
 const QUERY_REPS = 7;
+/** Issue 6's ingest target, records a second. */
+const TARGET_RATE = 300_000;
 const jsonAt = process.argv.indexOf('--json');
 const JSON_PATH = jsonAt >= 0 ? process.argv[jsonAt + 1] : undefined;
 const WITH_CH = !process.argv.includes('--no-clickhouse');
@@ -63,8 +70,56 @@ interface Result {
   what: string;
   samples: number[];
   unit: string;
+  /** Rates only: CPU microseconds a record cost in each sample (every thread; see Run). */
+  cpu?: number[];
 }
 const results: Result[] = [];
+
+/**
+ * One timed load: records a second, and the CPU a record cost. The CPU is this process's (its
+ * main thread, the ingest's workers and DuckDB's threads) plus, for ClickHouse, the server's:
+ * on a machine of C cores, R records a second can cost at most C / R CPU-seconds a record, so
+ * this says which rates the machine could reach at all, whatever the load's parallelism.
+ */
+interface Run {
+  rate: number;
+  cpuUs: number;
+}
+
+/** CPU seconds this process (every thread) has used, plus `other`'s. */
+function cpuSeconds(other?: () => number | undefined): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6 + (other?.() ?? 0);
+}
+
+/** Time `fn`, which loads `records()` records (asked after it ran). */
+async function timed(
+  fn: () => Promise<unknown>,
+  records: () => number,
+  other?: () => number | undefined,
+): Promise<Run> {
+  const c = cpuSeconds(other);
+  const t = now();
+  await fn();
+  const s = (now() - t) / 1000;
+  const n = records();
+  return { rate: n / s, cpuUs: ((cpuSeconds(other) - c) / n) * 1e6 };
+}
+
+/** A run for the log. */
+const runText = (r: Run): string =>
+  `${Math.round(r.rate)}/s (${r.cpuUs.toFixed(1)} CPU-µs a record)`;
+
+/** One repetition's runs, for the log. */
+function logReps(db: string, r: number, runs: Record<string, readonly Run[]>): void {
+  const parts = Object.entries(runs).map(([what, rs]) => `${what} ${runText(rs[r] as Run)}`);
+  log(`${db} rep ${r + 1}: ${parts.join(', ')}`);
+}
+
+/** A rate figure from runs. */
+function rateResult(what: string, runs: readonly Run[]): Result {
+  return { what, samples: runs.map((r) => r.rate), unit: '/s', cpu: runs.map((r) => r.cpuUs) };
+}
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 /** Calico flow log lines over the bank's pods (and some outside addresses). */
@@ -150,25 +205,31 @@ class RowsSink implements RecordSink {
   }
 }
 
-/** Records per second of one ingest, `settle` (the store's checkpoint) included. */
+/** One ingest, `settle` (the store's checkpoint) included. */
 async function ingestOnce(
   snap: Snapshot,
   input: string,
   sink: RecordSink,
   settle?: () => Promise<unknown>,
-): Promise<number> {
-  const t = now();
-  const rep = await ingestFiles({
-    format: 'calico',
-    files: [input],
-    enricher: new Enricher(snap),
-    sink,
-    ...(BATCH ? { batchSize: BATCH } : {}),
-  });
-  await settle?.();
-  const ms = now() - t;
-  if (rep.files[0]?.malformed) throw new Error('generated input has malformed lines');
-  return rep.written / (ms / 1000);
+  other?: () => number | undefined,
+): Promise<Run> {
+  let written = 0;
+  return timed(
+    async () => {
+      const rep = await ingestFiles({
+        format: 'calico',
+        files: [input],
+        enricher: new Enricher(snap),
+        sink,
+        ...(BATCH ? { batchSize: BATCH } : {}),
+      });
+      await settle?.();
+      if (rep.files[0]?.malformed) throw new Error('generated input has malformed lines');
+      written = rep.written;
+    },
+    () => written,
+    other,
+  );
 }
 
 /** A table's columns as read_json's `columns` argument. */
@@ -179,20 +240,45 @@ async function duckColumns(store: DuckDbStore, table: string): Promise<string> {
   return `{${cols.map((c) => `'${String(c.n)}': '${String(c.t)}'`).join(', ')}}`;
 }
 
+/**
+ * What V8's JSON.parse alone costs a line of the input (the file read and split beforehand):
+ * a floor under any ingest of JSON lines written in JavaScript, which must parse each line.
+ */
+function jsonParseFloor(input: string): void {
+  const lines = readFileSync(input, 'utf8').split('\n');
+  const runs: Run[] = [];
+  let sink = 0;
+  for (let r = 0; r < REPS; r++) {
+    gc();
+    const c = cpuSeconds();
+    const t = now();
+    for (const l of lines) if (l !== '') sink += (JSON.parse(l) as object) ? 1 : 0;
+    runs.push({
+      rate: RECORDS / ((now() - t) / 1000),
+      cpuUs: ((cpuSeconds() - c) / RECORDS) * 1e6,
+    });
+  }
+  if (sink !== RECORDS * REPS) throw new Error('input lines and records differ');
+  results.push(
+    rateResult("V8's JSON.parse of the input lines alone (one thread, nothing else)", runs),
+  );
+}
+
 async function duckdbIngest(
   snap: Snapshot,
   dir: string,
   input: string,
   rows: string,
 ): Promise<void> {
-  const ours: number[] = [];
-  const bulk: number[] = [];
-  const bulkNumbered: number[] = [];
+  const ours: Run[] = [];
+  const bulk: Run[] = [];
+  const bulkNumbered: Run[] = [];
+  const copies: Run[] = [];
   const numberedRows = path.join(dir, 'rows-numbered.jsonl');
   for (let r = 0; r < REPS; r++) {
     const file = path.join(dir, `ingest-${r}.duckdb`);
     const store = await DuckDbStore.open(file);
-    // Both figures include the CHECKPOINT that leaves every row in the database file: DuckDB
+    // Every figure includes the CHECKPOINT that leaves every row in the database file: DuckDB
     // writes whole row groups there at once and the rest through its write-ahead log, which it
     // checkpoints when the log is large (during a run) or at close (after it).
     const checkpoint = (): Promise<unknown> => store.sql('CHECKPOINT');
@@ -201,47 +287,59 @@ async function duckdbIngest(
     await store.sql(
       `CREATE TABLE bulk AS SELECT ${FIELDS.map(([n]) => n).join(', ')} FROM flows LIMIT 0`,
     );
-    const load = (table: string, file: string, columns: string): Promise<unknown> =>
-      store.sql(
-        `INSERT INTO ${table} SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = ${columns})`,
+    const load = (table: string, file: string, columns: string): Promise<Run> =>
+      timed(
+        async () => {
+          await store.sql(
+            `INSERT INTO ${table} SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = ${columns})`,
+          );
+          await checkpoint();
+        },
+        () => RECORDS,
       );
-    const recordColumns = await duckColumns(store, 'bulk');
-    const t = now();
-    await load('bulk', rows, recordColumns);
-    await checkpoint();
-    bulk.push(RECORDS / ((now() - t) / 1000));
+    bulk.push(await load('bulk', rows, await duckColumns(store, 'bulk')));
     // The same rows as zonewall stores them (each list a number of the lists table, which
     // holds each distinct list once): DuckDB's own load of what our ingest writes.
     if (r === 0)
       await store.sql(`COPY (SELECT * FROM flow_rows) TO '${numberedRows}' (FORMAT json)`);
     await store.sql('CREATE TABLE bulk_numbered AS SELECT * FROM flow_rows LIMIT 0');
-    const rowColumns = await duckColumns(store, 'bulk_numbered');
-    const u = now();
-    await load('bulk_numbered', numberedRows, rowColumns);
-    await checkpoint();
-    bulkNumbered.push(RECORDS / ((now() - u) / 1000));
+    bulkNumbered.push(
+      await load('bulk_numbered', numberedRows, await duckColumns(store, 'bulk_numbered')),
+    );
+    // The floor: DuckDB storing rows it already holds, nothing to read or parse.
+    await store.sql('CREATE TABLE copied AS SELECT * FROM flow_rows LIMIT 0');
+    copies.push(
+      await timed(
+        async () => {
+          await store.sql('INSERT INTO copied SELECT * FROM flow_rows');
+          await checkpoint();
+        },
+        () => RECORDS,
+      ),
+    );
     await store.close();
     rmSync(file, { force: true });
-    log(
-      `duckdb rep ${r + 1}: ours ${Math.round(ours[r] as number)}/s, bulk ${Math.round(bulk[r] as number)}/s, ` +
-        `bulk of stored rows ${Math.round(bulkNumbered[r] as number)}/s`,
-    );
+    logReps('duckdb', r, {
+      ours,
+      bulk,
+      'bulk of stored rows': bulkNumbered,
+      'copy of stored rows': copies,
+    });
   }
-  results.push({
-    what: 'DuckDB: zonewall ingest (parse, enrich, evaluate, write)',
-    samples: ours,
-    unit: '/s',
-  });
-  results.push({
-    what: 'DuckDB: its own bulk load (read_json) of the same rows',
-    samples: bulk,
-    unit: '/s',
-  });
-  results.push({
-    what: 'DuckDB: its own bulk load (read_json, lists as numbers) of the rows as zonewall stores them',
-    samples: bulkNumbered,
-    unit: '/s',
-  });
+  results.push(rateResult('DuckDB: zonewall ingest (parse, enrich, evaluate, write)', ours));
+  results.push(rateResult('DuckDB: its own bulk load (read_json) of the same rows', bulk));
+  results.push(
+    rateResult(
+      'DuckDB: its own bulk load (read_json, lists as numbers) of the rows as zonewall stores them',
+      bulkNumbered,
+    ),
+  );
+  results.push(
+    rateResult(
+      'DuckDB: storing the rows as zonewall stores them from its own table (INSERT ... SELECT: nothing to read or parse)',
+      copies,
+    ),
+  );
 }
 
 async function clickhouseIngest(
@@ -256,50 +354,63 @@ async function clickhouseIngest(
     return;
   }
   const server = await LocalClickHouse.start(binary);
+  const serverCpu = (): number | undefined => server.cpuSeconds();
   try {
-    const ours: number[] = [];
-    const bulk: number[] = [];
-    const bulkTsv: number[] = [];
+    const ours: Run[] = [];
+    const bulk: Run[] = [];
+    const bulkTsv: Run[] = [];
+    const copies: Run[] = [];
     const body = readFileSync(rows);
     const bodyTsv = readFileSync(rowsTsv);
-    const load = async (db: string, format: string, data: Buffer): Promise<number> => {
-      const t = now();
-      const res = await fetch(
-        `http://127.0.0.1:${server.httpPort}/?database=${db}&query=${encodeURIComponent(`INSERT INTO bulk FORMAT ${format}`)}`,
-        { method: 'POST', body: data },
+    const load = (db: string, format: string, data: Buffer): Promise<Run> =>
+      timed(
+        async () => {
+          const res = await fetch(
+            `http://127.0.0.1:${server.httpPort}/?database=${db}&query=${encodeURIComponent(`INSERT INTO bulk FORMAT ${format}`)}`,
+            { method: 'POST', body: data },
+          );
+          if (!res.ok) throw new Error(await res.text());
+        },
+        () => RECORDS,
+        serverCpu,
       );
-      if (!res.ok) throw new Error(await res.text());
-      return RECORDS / ((now() - t) / 1000);
-    };
     for (let r = 0; r < REPS; r++) {
       const store = await ClickHouseStore.open(server.url(`bench${r}`), { requireServer: true });
-      ours.push(await ingestOnce(snap, input, store));
+      ours.push(await ingestOnce(snap, input, store, undefined, serverCpu));
       await store.sql('CREATE TABLE bulk AS flows');
       bulk.push(await load(`bench${r}`, 'JSONEachRow', body));
       await store.sql('DROP TABLE bulk');
       await store.sql('CREATE TABLE bulk AS flows');
       bulkTsv.push(await load(`bench${r}`, 'TabSeparated', bodyTsv));
+      // The floor: the server storing rows it already holds, nothing to receive or parse.
+      await store.sql('CREATE TABLE copied AS flows');
+      copies.push(
+        await timed(
+          () => store.sql('INSERT INTO copied SELECT * FROM flows'),
+          () => RECORDS,
+          serverCpu,
+        ),
+      );
       await store.sql(`DROP DATABASE bench${r}`);
       await store.close();
-      log(
-        `clickhouse rep ${r + 1}: ours ${Math.round(ours[r] as number)}/s, bulk JSON ${Math.round(bulk[r] as number)}/s, TabSeparated ${Math.round(bulkTsv[r] as number)}/s`,
-      );
+      logReps('clickhouse', r, { ours, 'bulk JSON': bulk, TabSeparated: bulkTsv, copy: copies });
     }
-    results.push({
-      what: 'ClickHouse: zonewall ingest (parse, enrich, evaluate, write)',
-      samples: ours,
-      unit: '/s',
-    });
-    results.push({
-      what: 'ClickHouse: its own bulk load (JSONEachRow over HTTP) of the same rows',
-      samples: bulk,
-      unit: '/s',
-    });
-    results.push({
-      what: 'ClickHouse: its own bulk load (TabSeparated over HTTP) of the same rows',
-      samples: bulkTsv,
-      unit: '/s',
-    });
+    results.push(rateResult('ClickHouse: zonewall ingest (parse, enrich, evaluate, write)', ours));
+    results.push(
+      rateResult('ClickHouse: its own bulk load (JSONEachRow over HTTP) of the same rows', bulk),
+    );
+    results.push(
+      rateResult(
+        'ClickHouse: its own bulk load (TabSeparated over HTTP) of the same rows',
+        bulkTsv,
+      ),
+    );
+    results.push(
+      rateResult(
+        'ClickHouse: storing the same rows from its own table (INSERT ... SELECT: nothing to receive or parse)',
+        copies,
+      ),
+    );
   } finally {
     await server.destroy();
   }
@@ -381,6 +492,7 @@ async function main(): Promise<void> {
     const rows = path.join(dir, 'rows.jsonl');
     const rowsTsv = path.join(dir, 'rows.tsv');
     await ingestOnce(res.snapshot, input, new RowsSink(rows, rowsTsv));
+    jsonParseFloor(input);
     await duckdbIngest(res.snapshot, dir, input, rows);
     if (WITH_CH) await clickhouseIngest(res.snapshot, input, rows, rowsTsv);
     if (ROWS > 0) await aggregations(dir);
@@ -391,14 +503,19 @@ async function main(): Promise<void> {
     r.unit === '/s'
       ? `${Math.round(median(r.samples)).toLocaleString('en-US')}/s`
       : `${median(r.samples).toFixed(0)} ms`;
+  const cpu = (r: Result): string => (r.cpu ? `${median(r.cpu).toFixed(1)} µs` : '');
+  const cores = os.availableParallelism();
   const lines = [
-    `records ingested: ${RECORDS.toLocaleString('en-US')}${LABELS_IN_INPUT ? ' (labels in the input lines)' : ''}, repetitions: ${REPS}; load average at start ${load?.toFixed(2)} on ${os.cpus().length} cores`,
+    `records ingested: ${RECORDS.toLocaleString('en-US')}${LABELS_IN_INPUT ? ' (labels in the input lines)' : ''}, repetitions: ${REPS}; load average at start ${load?.toFixed(2)} on ${cores} cores`,
     '',
-    '| figure | median | samples |',
-    '| --- | --- | --- |',
+    '| figure | median | CPU a record (median) | samples |',
+    '| --- | --- | --- | --- |',
     ...results.map(
-      (r) => `| ${r.what} | ${fmt(r)} | ${r.samples.map((s) => Math.round(s)).join(', ')} |`,
+      (r) =>
+        `| ${r.what} | ${fmt(r)} | ${cpu(r)} | ${r.samples.map((s) => Math.round(s)).join(', ')} |`,
     ),
+    '',
+    `At ${TARGET_RATE.toLocaleString('en-US')} records/s, ${cores} cores give a record at most ${((cores / TARGET_RATE) * 1e6).toFixed(1)} CPU-µs (every thread, the server's included).`,
   ];
   for (const db of ['DuckDB', 'ClickHouse']) {
     const ours = results.find((r) => r.what.startsWith(`${db}: zonewall`));

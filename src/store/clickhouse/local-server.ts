@@ -4,7 +4,7 @@
 // what happens when the store goes away mid-ingest.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -113,6 +113,24 @@ export class LocalClickHouse {
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(`clickhouse-server did not answer within ${timeoutMs} ms`);
+  }
+
+  /**
+   * CPU seconds (user and system, all its threads) the running server has used, from Linux's
+   * /proc (clock ticks of 1/100 s); undefined when not running or not on Linux.
+   */
+  cpuSeconds(): number | undefined {
+    const pid = this.child?.pid;
+    if (pid === undefined || this.child?.exitCode !== null) return undefined;
+    try {
+      // The fields after the command name (which may hold spaces, so cut at its last `)`):
+      // state is the 3rd field of the line, utime and stime the 14th and 15th.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Stop the server (SIGTERM, then SIGKILL after a grace period); the data stays. */
