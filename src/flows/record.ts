@@ -142,6 +142,9 @@ const PROTO_NAMES: ReadonlyMap<number, string> = new Map([
   [132, 'sctp'],
   [136, 'udplite'],
 ]);
+/** A record's protocol when its source named none. */
+export const UNKNOWN_PROTO = 'unknown';
+
 /** The protocols a record names (others are their numbers). */
 export const PROTO_NAMED: readonly string[] = [...PROTO_NAMES.values()];
 const PROTO_NUMBERS: ReadonlyMap<string, number> = new Map(
@@ -151,6 +154,15 @@ const PROTO_NUMBERS: ReadonlyMap<string, number> = new Map(
 /** A protocol number as the record spells it. */
 export function protoText(n: number): string {
   return PROTO_NAMES.get(n) ?? String(n);
+}
+
+/**
+ * Every way a record may spell protocol `n`: its names (Calico's and Goldmane's logs keep the
+ * name they were given, lower-cased: `icmpv6` as well as `icmp6`) and its number.
+ */
+export function protoSpellings(n: number): string[] {
+  const names = [...PROTO_NUMBERS].filter(([, k]) => k === n).map(([name]) => name);
+  return [...names, String(n)];
 }
 
 /** A record's protocol (name or number, any case) as a number; undefined when unknown. */

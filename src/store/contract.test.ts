@@ -241,6 +241,7 @@ function contract(open: () => Promise<Store>): void {
     expect(await count('proto', '6')).toBe(200);
     expect(await count('proto', 'TCP')).toBe(200);
     expect(await count('proto', '17')).toBeUndefined();
+    expect(await count('proto', 'tcp', true)).toBeUndefined();
     expect(await count('source_format', 'Lab')).toBe(200);
   });
 
@@ -310,6 +311,20 @@ function contract(open: () => Promise<Store>): void {
     });
     await store.write([lists]);
     expect(await store.query({ where: [{ field: 'id', value: 'lists' }] })).toEqual([{ ...lists }]);
+  });
+  it('matches every spelling a record may hold for a protocol', async () => {
+    // Calico's and Goldmane's logs keep the protocol's name as written (lower-cased).
+    const spellings = ['icmp6', 'icmpv6', '58', 'unknown', 'tcp'];
+    const ids = spellings.map((_, i) => ({ field: 'id', value: `proto-${i}` }));
+    await store.write(spellings.map((proto, i) => rec(1010 + i, { id: `proto-${i}`, proto })));
+    const ofThem = async (value: string): Promise<string[]> =>
+      (await store.query({ where: [...ids, { field: 'proto', value }] })).map(
+        (r) => r.id as string,
+      );
+    for (const v of ['58', 'icmp6', 'ICMPv6', 'icmpv6'])
+      expect((await ofThem(v)).sort()).toEqual(['proto-0', 'proto-1', 'proto-2']);
+    expect(await ofThem('Unknown')).toEqual(['proto-3']);
+    expect(await ofThem('6')).toEqual(['proto-4']);
   });
 }
 

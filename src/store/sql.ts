@@ -7,7 +7,8 @@ import {
   GROUPABLE,
   PROTO_NAMED,
   protoNumber,
-  protoText,
+  protoSpellings,
+  UNKNOWN_PROTO,
 } from '../flows/record.js';
 import { StoreError } from './types.js';
 import type { Condition, FlowQuery } from './types.js';
@@ -35,20 +36,8 @@ export const PSEUDO_FIELDS = [
   'pending_policy',
 ] as const;
 
-/**
- * A condition's value as stored: a field of a fixed set in lower case, a protocol by its
- * record spelling (`6`, `TCP` -> `tcp`); a value no record can hold is refused.
- */
+/** A fixed-set field's value as stored (lower case); a value no record can hold is refused. */
 function storedValue(field: string, v: string): string {
-  if (field === 'proto') {
-    const n = protoNumber(v);
-    if (n === undefined)
-      throw new StoreError(
-        'store.query',
-        `proto is a protocol name (${PROTO_NAMED.join(', ')}) or a number from 0 to 255; "${v}" is not`,
-      );
-    return protoText(n);
-  }
   const values = FIELD_VALUES.get(field);
   if (values === undefined) return v;
   const lower = v.toLowerCase();
@@ -57,7 +46,23 @@ function storedValue(field: string, v: string): string {
   return lower;
 }
 
+/**
+ * A protocol by name or number, matching each spelling a record may hold (`6`, `TCP` and `tcp`
+ * are one protocol); `unknown` is what a record holds when its source named none.
+ */
+function protoCondition(d: Dialect, v: string): string {
+  if (v.toLowerCase() === UNKNOWN_PROTO) return `proto = ${d.str(UNKNOWN_PROTO)}`;
+  const n = protoNumber(v);
+  if (n === undefined)
+    throw new StoreError(
+      'store.query',
+      `proto is a protocol name (${PROTO_NAMED.join(', ')}), a number from 0 to 255 or ${UNKNOWN_PROTO}; "${v}" is not`,
+    );
+  return `proto IN (${protoSpellings(n).map((s) => d.str(s)).join(', ')})`;
+}
+
 function condition(d: Dialect, c: Condition): string {
+  if (c.field === 'proto') return protoCondition(d, c.value);
   const v = storedValue(c.field, c.value);
   switch (c.field) {
     case 'zone':

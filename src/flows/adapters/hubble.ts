@@ -4,7 +4,7 @@
 // (https://docs.cilium.io/en/stable/observability/hubble/ for the CLI). A Hubble flow is one
 // observed packet event with no byte counts: each becomes a record of one packet, oriented as
 // the connection (a reply is counted as a packet in), that aggregation then merges.
-import { NONE, blankRecord, protoText } from '../record.js';
+import { NONE, UNKNOWN_PROTO, blankRecord, protoText } from '../record.js';
 import type { FlowRecord } from '../record.js';
 import { count, field, isObj, jsonObject, seconds, strings, text } from './common.js';
 import type { LineParser, Obj } from './common.js';
@@ -70,7 +70,7 @@ export function fromHubble(o: Obj): FlowRecord | string | null {
   r.host = text(flow.node_name) ?? text(o.node_name) ?? NONE;
   const dir = String(flow.traffic_direction ?? '');
   r.reporter = dir === 'EGRESS' ? 'src' : dir === 'INGRESS' ? 'dst' : NONE;
-  r.proto = found ? protoText(found[1]) : 'unknown';
+  r.proto = found ? protoText(found[1]) : UNKNOWN_PROTO;
   // Orient as the connection: a reply packet travels from its destination to its source.
   const [s, d] = reply ? ['destination', 'source'] : ['source', 'destination'];
   const [sp, dp] = reply
