@@ -58,7 +58,9 @@ function protoCondition(d: Dialect, v: string): string {
       'store.query',
       `proto is a protocol name (${PROTO_NAMED.join(', ')}), a number from 0 to 255 or ${UNKNOWN_PROTO}; "${v}" is not`,
     );
-  return `proto IN (${protoSpellings(n).map((s) => d.str(s)).join(', ')})`;
+  return `proto IN (${protoSpellings(n)
+    .map((s) => d.str(s))
+    .join(', ')})`;
 }
 
 function condition(d: Dialect, c: Condition): string {
