@@ -111,6 +111,12 @@ export function repeatedFieldsReader<T extends readonly unknown[]>(fields: {
   let lineCount = 0;
   const starts = new Array<number>(n);
   const ends = new Array<number>(n);
+  /**
+   * The last two characters of each field's last text read (`]}` for `{"labels": [...]}`), and
+   * what the field of this line became when its text was found by them (else undefined).
+   */
+  const closers = specs.map(() => '');
+  const found = new Array<unknown>(n);
   const whole = (line: string): { value: Obj; fields: T } | { error: string } => {
     const o = jsonObject(line);
     if ('error' in o) return o;
@@ -135,7 +141,21 @@ export function repeatedFieldsReader<T extends readonly unknown[]>(fields: {
       lastAt[f] = at;
       missing[f] = 0;
       const p = skipSpace(line, at + key.length);
-      const end = valueEnd(line, p);
+      // A text read before that starts at p is the whole value there (a value ends where its
+      // text balances, so the same characters end it at the same place): looked up up to the
+      // first closer, it saves scanning the value. Otherwise the value is scanned.
+      let end = -1;
+      found[f] = undefined;
+      const closer = closers[f] as string;
+      const close = closer === '' ? -1 : line.indexOf(closer, p);
+      if (close >= 0) {
+        const r = (caches[f] as TextCache<unknown>).get(line.slice(p, close + closer.length));
+        if (r !== undefined) {
+          end = close + closer.length;
+          found[f] = r;
+        }
+      }
+      if (end < 0) end = valueEnd(line, p);
       if (end < 0) continue;
       starts[f] = p;
       ends[f] = end;
@@ -174,9 +194,14 @@ export function repeatedFieldsReader<T extends readonly unknown[]>(fields: {
       }
       // One field's key inside another's value, a nested key, a later duplicate: not cut.
       if (v !== marks[f]) return whole(line);
+      let r = found[f];
+      if (r !== undefined) {
+        out[f] = r;
+        continue;
+      }
       const raw = line.slice(start, ends[f]);
       const cache = caches[f] as TextCache<unknown>;
-      let r = cache.get(raw);
+      r = cache.get(raw);
       if (r === undefined) {
         try {
           r = read(JSON.parse(raw));
@@ -184,6 +209,7 @@ export function repeatedFieldsReader<T extends readonly unknown[]>(fields: {
           return whole(line);
         }
         cache.set(raw, r);
+        closers[f] = raw.slice(-2);
       }
       out[f] = r;
     }
