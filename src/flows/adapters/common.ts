@@ -86,6 +86,9 @@ const LOOK_AGAIN = 64;
  *   string `"\u000i"`, which no value of the line can equal. The field counts as cut only when
  *   the parsed line's own field (the last of that name, as JSON.parse takes it) is that string;
  *   otherwise (a nested key of that name, a later duplicate) the line is parsed as it is;
+ * - a field's text is found by a text read before (the cache, looked up up to the last two
+ *   characters that ended the field's last new text) or else scanned: a text that balances ends
+ *   where the same characters end it, so both find the same end;
  * - the cut line and the field's text must both parse, which holds exactly when the line does
  *   (a whole string token replaced by a whole value); a line that does not is parsed again as
  *   it is, for JSON.parse's own error.
