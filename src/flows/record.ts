@@ -112,11 +112,9 @@ export const FIELD_TYPES: ReadonlyMap<string, FieldType> = new Map(FIELDS);
 /** The input formats (`flows ingest --format`): a record's `source_format`. */
 export const FORMATS = ['lab', 'calico', 'goldmane', 'hubble', 'vpc'] as const;
 
-/**
- * The string fields whose values come from a fixed set: a query's value for one of them is
- * checked against the set, in any case (`--where action=Deny`), so a typo is an error rather
- * than an empty answer. `proto` is checked apart (a name or a number, see protoNumber).
- */
+// A query's value for one of these is checked against the set, in any case (`--where
+// action=Deny`), so a typo is an error rather than an empty answer; `proto` is checked apart.
+/** The string fields whose values come from a fixed set, and the set. */
 export const FIELD_VALUES: ReadonlyMap<string, readonly string[]> = new Map<
   string,
   readonly string[]
@@ -156,10 +154,9 @@ export function protoText(n: number): string {
   return PROTO_NAMES.get(n) ?? String(n);
 }
 
-/**
- * Every way a record may spell protocol `n`: its names (Calico's and Goldmane's logs keep the
- * name they were given, lower-cased: `icmpv6` as well as `icmp6`) and its number.
- */
+// Calico's and Goldmane's logs keep the name they were given, lower-cased: `icmpv6` as well as
+// `icmp6`.
+/** Every way a record may spell protocol `n`: its names and its number. */
 export function protoSpellings(n: number): string[] {
   const names = [...PROTO_NUMBERS].filter(([, k]) => k === n).map(([name]) => name);
   return [...names, String(n)];

@@ -115,10 +115,8 @@ export class LocalClickHouse {
     throw new Error(`clickhouse-server did not answer within ${timeoutMs} ms`);
   }
 
-  /**
-   * CPU seconds (user and system, all its threads) the running server has used, from Linux's
-   * /proc (clock ticks of 1/100 s); undefined when not running or not on Linux.
-   */
+  // From Linux's /proc, in clock ticks of 1/100 s; undefined when not running or not on Linux.
+  /** CPU seconds (user and system, all its threads) the running server has used. */
   cpuSeconds(): number | undefined {
     const pid = this.child?.pid;
     if (pid === undefined || this.child?.exitCode !== null) return undefined;
